@@ -1,0 +1,10 @@
+//! vault-oidc: declarative configuration of Vault's (and OpenBao's) OIDC identity provider.
+//!
+//! - [`config`]: the `oidc.hcl` model, loading and offline validation.
+//! - [`vault`]: connection settings and the typed `identity/oidc` API endpoints.
+//! - [`state`]: reading live state and normalising it into the config's terms.
+//! - [`plan`]: the diff between desired and live state, rendered like Terraform.
+//! - [`apply`]: executing a plan in dependency order.
+
+pub mod config;
+pub mod vault;
