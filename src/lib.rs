@@ -8,3 +8,6 @@
 
 pub mod config;
 pub mod vault;
+pub mod state;
+pub mod plan;
+pub mod apply;

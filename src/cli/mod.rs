@@ -83,6 +83,32 @@ pub enum Command {
     Logout(logout::Args),
 }
 
+impl GlobalOpts {
+    pub fn load_options(&self) -> vault_oidc::config::LoadOptions {
+        vault_oidc::config::LoadOptions { var_files: self.var_files.clone(), vars: self.vars.clone() }
+    }
+
+    /// Loads and validates the config; any problem is a `file:line:col` diagnostic.
+    pub fn load_config(&self) -> anyhow::Result<vault_oidc::config::Config> {
+        let config = vault_oidc::config::load(&self.config, &self.load_options())?;
+        vault_oidc::config::validate(&config)?;
+        Ok(config)
+    }
+
+    pub fn connection(&self) -> vault_oidc::vault::ConnectionSettings {
+        vault_oidc::vault::ConnectionSettings::resolve(&vault_oidc::vault::ConnectionFlags {
+            address: self.address.clone(),
+            namespace: self.namespace.clone(),
+            ca_cert: self.ca_cert.clone(),
+            skip_verify: self.tls_skip_verify,
+        })
+    }
+
+    pub fn connect(&self) -> anyhow::Result<vault_oidc::vault::Vault> {
+        Ok(vault_oidc::vault::Vault::connect(&self.connection())?)
+    }
+}
+
 pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let g = &cli.global;
     match cli.command {

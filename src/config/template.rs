@@ -65,6 +65,24 @@ pub fn normalize(template: &str) -> String {
     }
 }
 
+/// A canonical template made readable: markers shown as the `{{…}}` placeholders they stand for.
+pub fn display(canonical: &str) -> String {
+    let escaped_marker = "\"\\u0001placeholder:";
+    let mut out = String::with_capacity(canonical.len());
+    let mut rest = canonical;
+    while let Some(start) = rest.find(escaped_marker) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + escaped_marker.len()..];
+        let end = after.find('"').unwrap_or(after.len());
+        out.push_str("{{");
+        out.push_str(&after[..end]);
+        out.push_str("}}");
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The reserved claims a template sets at its top level.
 pub fn reserved_claims_set(template: &str) -> Vec<String> {
     match parse(template) {
@@ -110,6 +128,12 @@ mod tests {
     fn reserved_claims_are_found() {
         assert_eq!(reserved_claims_set(r#"{"sub": 1, "x": 2, "aud": 3}"#), vec!["aud", "sub"]);
         assert!(reserved_claims_set(r#"{"x": {"sub": 1}}"#).is_empty());
+    }
+
+    #[test]
+    fn display_shows_placeholders() {
+        let c = normalize("{\"b\": {{identity.entity.name}}, \"a\": 1}");
+        assert_eq!(display(&c), "{\"a\":1,\"b\":{{identity.entity.name}}}");
     }
 
     #[test]

@@ -144,7 +144,8 @@ impl Vault {
         &self.client
     }
 
-    fn map_err(&self, method: &str, path: &str, err: ClientError) -> VaultError {
+    /// Turns a `vaultrs` error into one that names the address, path and capability.
+    pub fn classify(&self, method: &str, path: &str, err: ClientError) -> VaultError {
         match err {
             ClientError::APIError { code, errors } => {
                 let message = errors.join("; ");
@@ -182,13 +183,13 @@ impl Vault {
     /// Executes an endpoint that returns data (under Vault's `data` envelope).
     pub async fn read<E: Endpoint>(&self, endpoint: E) -> Result<E::Response, VaultError> {
         let (method, path) = (format!("{:?}", endpoint.method()), endpoint.path());
-        vaultrs::api::exec_with_result(&self.client, endpoint).await.map_err(|e| self.map_err(&method, &path, e))
+        vaultrs::api::exec_with_result(&self.client, endpoint).await.map_err(|e| self.classify(&method, &path, e))
     }
 
     /// Executes an endpoint that returns no data.
     pub async fn write<E: Endpoint>(&self, endpoint: E) -> Result<(), VaultError> {
         let (method, path) = (format!("{:?}", endpoint.method()), endpoint.path());
-        vaultrs::api::exec_with_empty(&self.client, endpoint).await.map_err(|e| self.map_err(&method, &path, e))
+        vaultrs::api::exec_with_empty(&self.client, endpoint).await.map_err(|e| self.classify(&method, &path, e))
     }
 
     /// Lists a path; a path with no entries is an empty list, not an error.
