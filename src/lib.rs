@@ -11,3 +11,4 @@ pub mod vault;
 pub mod state;
 pub mod plan;
 pub mod apply;
+pub mod generate;

@@ -1,0 +1,1 @@
+//! Generation of Terraform and environment-variable definitions from the config.
