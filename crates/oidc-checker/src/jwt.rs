@@ -57,15 +57,15 @@ pub fn decode(token: &str, max_len: usize) -> Result<Decoded<'_>, CheckError> {
     if h.is_empty() || p.is_empty() {
         return Err(CheckError::Malformed("empty header or payload segment"));
     }
-    if s.is_empty() {
-        return Err(CheckError::Malformed("empty signature segment"));
-    }
     let header_bytes = B64
         .decode(h)
         .map_err(|_| CheckError::Malformed("header is not strict base64url"))?;
     let header: Map<String, Value> = serde_json::from_slice(&header_bytes)
         .map_err(|_| CheckError::Malformed("header is not a JSON object"))?;
     let header = parse_header(&header)?;
+    if s.is_empty() {
+        return Err(CheckError::Malformed("empty signature segment"));
+    }
     let payload = B64
         .decode(p)
         .map_err(|_| CheckError::Malformed("payload is not strict base64url"))?;

@@ -25,14 +25,20 @@ pub enum Userinfo {
     Url(String),
 }
 
-/// True when `token` could be an opaque Vault/OpenBao token (`b.…`, `hvb.…`, `s.…`, `hvs.…`):
-/// one or two dot-free base64url-ish segments, nothing that needs escaping in a header.
+/// Prefixes of Vault/OpenBao opaque tokens (batch and service tokens, old and new style).
+pub const OPAQUE_PREFIXES: [&str; 4] = ["b.", "hvb.", "s.", "hvs."];
+
+/// True when `token` looks like an opaque Vault/OpenBao token (`b.…`, `hvb.…`, `s.…`, `hvs.…`):
+/// a known prefix, then base64url-ish characters only (nothing that needs escaping in a header).
 pub fn looks_opaque(token: &str) -> bool {
-    !token.is_empty()
-        && token.bytes().filter(|&b| b == b'.').count() <= 1
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_')
+    OPAQUE_PREFIXES.iter().any(|p| {
+        token.strip_prefix(p).is_some_and(|rest| {
+            !rest.is_empty()
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+    })
 }
 
 pub(crate) type TokenHash = [u8; 32];
