@@ -107,16 +107,23 @@ pub(crate) async fn fetch(
         .await
         .map_err(|e| unavailable(describe(&e)))?;
     let status = resp.status();
-    if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
-        return Err(CheckError::UserinfoRejected {
-            issuer: Sanitized::new(issuer),
-            status: status.as_u16(),
-        });
-    }
-    if !status.is_success() {
-        return Err(unavailable(format!("HTTP {}", status.as_u16())));
+    let rejected = CheckError::UserinfoRejected {
+        issuer: Sanitized::new(issuer),
+        status: status.as_u16(),
+    };
+    // 4xx: the token is bad (401 invalid_token, 403, 400 invalid_request).
+    if status.is_client_error() {
+        return Err(rejected);
     }
     let body = resp.bytes().await.map_err(|e| unavailable(describe(&e)))?;
+    if !status.is_success() {
+        // OpenBao 2.x answers 500 "error performing token check: illegal base64 data…" for a
+        // malformed batch token: that is a refusal of the token, not an outage.
+        if String::from_utf8_lossy(&body).contains("error performing token check") {
+            return Err(rejected);
+        }
+        return Err(unavailable(format!("HTTP {}", status.as_u16())));
+    }
     if body.len() > crate::discovery::MAX_DOC_BYTES {
         return Err(unavailable("response too large".into()));
     }
