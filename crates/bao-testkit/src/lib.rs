@@ -768,6 +768,17 @@ fn parse_api_response(resp: HttpResponse) -> Result<Value, ApiError> {
 
 impl Drop for Bao {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            let log = self.server_log();
+            let tail: Vec<&str> = log.lines().rev().take(25).collect();
+            eprintln!(
+                "bao-testkit: test panicked; last lines of the OpenBao server at {}:",
+                self.addr
+            );
+            for line in tail.iter().rev() {
+                eprintln!("  {line}");
+            }
+        }
         // Closing the pipe makes the watchdog stop the server; then make sure of it.
         if let Some(mut w) = self.watchdog.take() {
             let _ = w.flush();

@@ -58,6 +58,13 @@ fn start_api_and_drop_kills_server() {
 }
 
 #[test]
+fn bao_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Bao>();
+    assert_send_sync::<bao_testkit::ApiError>();
+}
+
+#[test]
 fn two_servers_side_by_side() {
     let a = Bao::start();
     let b = Bao::start();
