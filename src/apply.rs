@@ -114,7 +114,12 @@ fn raw_template(f: &Fields) -> Option<String> {
     }
 }
 
-async fn write(vault: &Vault, op: &Op, f: &Fields, ids: &HashMap<String, String>) -> Result<(), VaultError> {
+async fn write(
+    vault: &Vault,
+    op: &Op,
+    f: &Fields,
+    ids: &HashMap<String, String>,
+) -> Result<(), VaultError> {
     let name = op.name.clone();
     if op.what == OpKind::Delete {
         return match op.kind {
@@ -127,7 +132,9 @@ async fn write(vault: &Vault, op: &Op, f: &Fields, ids: &HashMap<String, String>
         };
     }
     if op.what == OpKind::Write(Action::Replace) {
-        vault.write(DeleteClientRequest { name: name.clone() }).await?;
+        vault
+            .write(DeleteClientRequest { name: name.clone() })
+            .await?;
     }
     let only_ids = op.what == OpKind::ClientIds;
     match op.kind {
@@ -143,11 +150,19 @@ async fn write(vault: &Vault, op: &Op, f: &Fields, ids: &HashMap<String, String>
             vault.write(req).await
         }
         Kind::Scope => {
-            let req = WriteScopeRequest { name, template: raw_template(f), description: text(f, "description") };
+            let req = WriteScopeRequest {
+                name,
+                template: raw_template(f),
+                description: text(f, "description"),
+            };
             vault.write(req).await
         }
         Kind::Assignment => {
-            let req = WriteAssignmentRequest { name, entity_ids: list(f, "entity_ids"), group_ids: list(f, "group_ids") };
+            let req = WriteAssignmentRequest {
+                name,
+                entity_ids: list(f, "entity_ids"),
+                group_ids: list(f, "group_ids"),
+            };
             vault.write(req).await
         }
         Kind::Client => {
@@ -203,7 +218,10 @@ async fn run_level(
     let empty = Fields::new();
     let results: Vec<(Op, Result<(), VaultError>)> = stream::iter(ops)
         .map(|op| {
-            let fields = plan.desired.get(&(op.kind, op.name.clone())).unwrap_or(&empty);
+            let fields = plan
+                .desired
+                .get(&(op.kind, op.name.clone()))
+                .unwrap_or(&empty);
             async move {
                 let r = write(vault, &op, fields, ids).await;
                 (op, r)
@@ -218,7 +236,9 @@ async fn run_level(
                 progress(&op.describe());
                 report.done.push(op.describe());
             }
-            Err(e) => report.failed.push((format!("{} {:?}", op.kind, op.name), e)),
+            Err(e) => report
+                .failed
+                .push((format!("{} {:?}", op.kind, op.name), e)),
         }
     }
 }
@@ -227,12 +247,25 @@ fn ops_for(changes: &[Change], kinds: &[Kind], delete: bool) -> Vec<Op> {
     changes
         .iter()
         .filter(|c| kinds.contains(&c.kind) && (c.action == Action::Delete) == delete)
-        .map(|c| Op { kind: c.kind, name: c.name.clone(), what: if delete { OpKind::Delete } else { OpKind::Write(c.action) } })
+        .map(|c| Op {
+            kind: c.kind,
+            name: c.name.clone(),
+            what: if delete {
+                OpKind::Delete
+            } else {
+                OpKind::Write(c.action)
+            },
+        })
         .collect()
 }
 
 /// Applies a plan computed against `live`. `progress` is called after each successful write.
-pub async fn apply(vault: &Vault, plan: &Plan, live: &LiveState, progress: &(dyn Fn(&str) + Sync)) -> ApplyReport {
+pub async fn apply(
+    vault: &Vault,
+    plan: &Plan,
+    live: &LiveState,
+    progress: &(dyn Fn(&str) + Sync),
+) -> ApplyReport {
     let mut report = ApplyReport::default();
     let mut ids: HashMap<String, String> = HashMap::new();
     for (name, c) in &live.clients {
@@ -245,7 +278,10 @@ pub async fn apply(vault: &Vault, plan: &Plan, live: &LiveState, progress: &(dyn
     let renewed: BTreeSet<String> = plan
         .changes
         .iter()
-        .filter(|c| matches!(c.kind, Kind::Client | Kind::Role) && matches!(c.action, Action::Create | Action::Replace))
+        .filter(|c| {
+            matches!(c.kind, Kind::Client | Kind::Role)
+                && matches!(c.action, Action::Create | Action::Replace)
+        })
         .map(|c| format!("{}:{}", c.kind, c.name))
         .collect();
     for id in &renewed {
@@ -270,7 +306,12 @@ pub async fn apply(vault: &Vault, plan: &Plan, live: &LiveState, progress: &(dyn
             // Now every client and role exists: learn the new client_ids, then finish keys and
             // providers that refer to them.
             if !renewed.is_empty() && report.ok() {
-                let roles: Vec<String> = plan.desired.keys().filter(|(k, _)| *k == Kind::Role).map(|(_, n)| n.clone()).collect();
+                let roles: Vec<String> = plan
+                    .desired
+                    .keys()
+                    .filter(|(k, _)| *k == Kind::Role)
+                    .map(|(_, n)| n.clone())
+                    .collect();
                 match read_client_ids(vault, &roles).await {
                     Ok(fresh) => ids.extend(fresh),
                     Err(e) => report.failed.push(("reading new client_ids".into(), e)),
@@ -279,9 +320,18 @@ pub async fn apply(vault: &Vault, plan: &Plan, live: &LiveState, progress: &(dyn
             levels.push(followups(plan, Kind::Key, &renewed));
             let mut providers = ops_for(&plan.changes, &[Kind::Provider], false);
             let already: BTreeSet<String> = providers.iter().map(|o| o.name.clone()).collect();
-            providers.extend(followups(plan, Kind::Provider, &renewed).into_iter().filter(|o| !already.contains(&o.name)));
+            providers.extend(
+                followups(plan, Kind::Provider, &renewed)
+                    .into_iter()
+                    .filter(|o| !already.contains(&o.name)),
+            );
             levels.push(providers);
-            for kinds in [&[Kind::Provider][..], &[Kind::Client, Kind::Role], &[Kind::Scope, Kind::Assignment], &[Kind::Key]] {
+            for kinds in [
+                &[Kind::Provider][..],
+                &[Kind::Client, Kind::Role],
+                &[Kind::Scope, Kind::Assignment],
+                &[Kind::Key],
+            ] {
                 levels.push(ops_for(&plan.changes, kinds, true));
             }
         }
@@ -294,7 +344,11 @@ fn followups(plan: &Plan, kind: Kind, renewed: &BTreeSet<String>) -> Vec<Op> {
     plan.desired
         .iter()
         .filter(|((k, _), f)| *k == kind && !refs(f, "allowed_client_ids").is_disjoint(renewed))
-        .map(|((k, n), _): (&ObjectId, _)| Op { kind: *k, name: n.clone(), what: OpKind::ClientIds })
+        .map(|((k, n), _): (&ObjectId, _)| Op {
+            kind: *k,
+            name: n.clone(),
+            what: OpKind::ClientIds,
+        })
         .collect()
 }
 
@@ -305,7 +359,10 @@ mod tests {
     #[test]
     fn references_resolve_to_ids_and_report_gaps() {
         let ids = HashMap::from([("client:web".to_string(), "ID1".to_string())]);
-        let refs: BTreeSet<String> = ["client:web", "role:agent", "*"].iter().map(|s| s.to_string()).collect();
+        let refs: BTreeSet<String> = ["client:web", "role:agent", "*"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let (out, complete) = resolve(&refs, &ids);
         assert_eq!(out, vec!["*".to_string(), "ID1".to_string()]);
         assert!(!complete);

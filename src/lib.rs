@@ -6,9 +6,13 @@
 //! - [`plan`]: the diff between desired and live state, rendered like Terraform.
 //! - [`apply`]: executing a plan in dependency order.
 
-pub mod config;
-pub mod vault;
-pub mod state;
-pub mod plan;
 pub mod apply;
+pub mod config;
+pub mod dev;
+pub mod doctor;
+pub mod export;
+pub mod fsutil;
 pub mod generate;
+pub mod plan;
+pub mod state;
+pub mod vault;

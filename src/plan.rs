@@ -8,7 +8,9 @@ use std::fmt::{self, Write};
 use serde::Serialize;
 
 use crate::config::duration::format_duration;
-use crate::config::{defaults, template, Config, BUILTIN_ASSIGNMENT, BUILTIN_KEY, BUILTIN_PROVIDER};
+use crate::config::{
+    defaults, template, Config, BUILTIN_ASSIGNMENT, BUILTIN_KEY, BUILTIN_PROVIDER,
+};
 use crate::state::{Directory, LiveState};
 
 /// Kinds of object, in the order they are created.
@@ -37,7 +39,12 @@ impl Kind {
 
     /// Vault's own objects, never destroyed.
     pub fn is_builtin(self, name: &str) -> bool {
-        matches!((self, name), (Kind::Key, BUILTIN_KEY) | (Kind::Provider, BUILTIN_PROVIDER) | (Kind::Assignment, BUILTIN_ASSIGNMENT))
+        matches!(
+            (self, name),
+            (Kind::Key, BUILTIN_KEY)
+                | (Kind::Provider, BUILTIN_PROVIDER)
+                | (Kind::Assignment, BUILTIN_ASSIGNMENT)
+        )
     }
 }
 
@@ -70,7 +77,10 @@ pub struct Template {
 
 impl Template {
     pub fn new(raw: &str) -> Self {
-        Template { canonical: template::normalize(raw), raw: raw.to_string() }
+        Template {
+            canonical: template::normalize(raw),
+            raw: raw.to_string(),
+        }
     }
 }
 
@@ -106,8 +116,16 @@ pub type ObjectId = (Kind, String);
 
 /// The default `allowed_client_ids` of a key: every client and role that signs with it.
 fn key_users(config: &Config, key: &str) -> BTreeSet<String> {
-    let clients = config.clients.iter().filter(|(_, c)| config.client_key(c) == key).map(|(n, _)| format!("client:{n}"));
-    let roles = config.roles.iter().filter(|(_, r)| r.key == key).map(|(n, _)| format!("role:{n}"));
+    let clients = config
+        .clients
+        .iter()
+        .filter(|(_, c)| config.client_key(c) == key)
+        .map(|(n, _)| format!("client:{n}"));
+    let roles = config
+        .roles
+        .iter()
+        .filter(|(_, r)| r.key == key)
+        .map(|(n, _)| format!("role:{n}"));
     clients.chain(roles).collect()
 }
 
@@ -122,9 +140,22 @@ pub fn desired(config: &Config, dir: &Directory) -> BTreeMap<ObjectId, Fields> {
         out.insert(
             (Kind::Key, name.clone()),
             Fields::from([
-                ("algorithm", Value::Text(k.algorithm.clone().unwrap_or_else(|| defaults::ALGORITHM.into()))),
-                ("rotation_period", Value::Seconds(k.rotation_period.unwrap_or(defaults::ROTATION_PERIOD))),
-                ("verification_ttl", Value::Seconds(k.verification_ttl.unwrap_or(defaults::VERIFICATION_TTL))),
+                (
+                    "algorithm",
+                    Value::Text(
+                        k.algorithm
+                            .clone()
+                            .unwrap_or_else(|| defaults::ALGORITHM.into()),
+                    ),
+                ),
+                (
+                    "rotation_period",
+                    Value::Seconds(k.rotation_period.unwrap_or(defaults::ROTATION_PERIOD)),
+                ),
+                (
+                    "verification_ttl",
+                    Value::Seconds(k.verification_ttl.unwrap_or(defaults::VERIFICATION_TTL)),
+                ),
                 ("allowed_client_ids", allowed),
             ]),
         );
@@ -133,30 +164,64 @@ pub fn desired(config: &Config, dir: &Directory) -> BTreeMap<ObjectId, Fields> {
         out.insert(
             (Kind::Scope, name.clone()),
             Fields::from([
-                ("description", Value::Text(s.description.clone().unwrap_or_default())),
-                ("template", Value::Template(Template::new(s.template.as_deref().unwrap_or_default()))),
+                (
+                    "description",
+                    Value::Text(s.description.clone().unwrap_or_default()),
+                ),
+                (
+                    "template",
+                    Value::Template(Template::new(s.template.as_deref().unwrap_or_default())),
+                ),
             ]),
         );
     }
     for (name, a) in &config.assignments {
         let groups = a.groups.iter().filter_map(|g| dir.group_id.get(g).cloned());
-        let entities = a.entities.iter().filter_map(|e| dir.entity_id.get(e).cloned());
+        let entities = a
+            .entities
+            .iter()
+            .filter_map(|e| dir.entity_id.get(e).cloned());
         out.insert(
             (Kind::Assignment, name.clone()),
             Fields::from([
-                ("group_ids", Value::set(groups.chain(a.group_ids.iter().map(|i| i.to_ascii_lowercase())))),
-                ("entity_ids", Value::set(entities.chain(a.entity_ids.iter().map(|i| i.to_ascii_lowercase())))),
+                (
+                    "group_ids",
+                    Value::set(groups.chain(a.group_ids.iter().map(|i| i.to_ascii_lowercase()))),
+                ),
+                (
+                    "entity_ids",
+                    Value::set(entities.chain(a.entity_ids.iter().map(|i| i.to_ascii_lowercase()))),
+                ),
             ]),
         );
     }
     for (name, c) in &config.clients {
         let mut f = Fields::from([
             ("key", Value::Text(config.client_key(c).to_string())),
-            ("client_type", Value::Text(c.client_type.clone().unwrap_or_else(|| defaults::CLIENT_TYPE.into()))),
-            ("redirect_uris", Value::set(c.redirect_uris.clone().unwrap_or_default())),
-            ("assignments", Value::set(c.assignments.clone().unwrap_or_default())),
-            ("id_token_ttl", Value::Seconds(c.id_token_ttl.unwrap_or(defaults::TOKEN_TTL))),
-            ("access_token_ttl", Value::Seconds(c.access_token_ttl.unwrap_or(defaults::TOKEN_TTL))),
+            (
+                "client_type",
+                Value::Text(
+                    c.client_type
+                        .clone()
+                        .unwrap_or_else(|| defaults::CLIENT_TYPE.into()),
+                ),
+            ),
+            (
+                "redirect_uris",
+                Value::set(c.redirect_uris.clone().unwrap_or_default()),
+            ),
+            (
+                "assignments",
+                Value::set(c.assignments.clone().unwrap_or_default()),
+            ),
+            (
+                "id_token_ttl",
+                Value::Seconds(c.id_token_ttl.unwrap_or(defaults::TOKEN_TTL)),
+            ),
+            (
+                "access_token_ttl",
+                Value::Seconds(c.access_token_ttl.unwrap_or(defaults::TOKEN_TTL)),
+            ),
         ]);
         if let Some(cc) = c.client_credentials {
             f.insert("client_credentials", Value::Bool(cc));
@@ -169,21 +234,36 @@ pub fn desired(config: &Config, dir: &Directory) -> BTreeMap<ObjectId, Fields> {
             Fields::from([
                 ("key", Value::Text(r.key.clone())),
                 ("ttl", Value::Seconds(r.ttl.unwrap_or(defaults::TOKEN_TTL))),
-                ("template", Value::Template(Template::new(r.template.as_deref().unwrap_or_default()))),
+                (
+                    "template",
+                    Value::Template(Template::new(r.template.as_deref().unwrap_or_default())),
+                ),
             ]),
         );
     }
     for (name, p) in &config.providers {
         let clients = p.clients.clone().unwrap_or_default();
-        let allowed = clients.iter().map(|c| if c == "*" { c.clone() } else { format!("client:{c}") });
+        let allowed = clients.iter().map(|c| {
+            if c == "*" {
+                c.clone()
+            } else {
+                format!("client:{c}")
+            }
+        });
         let mut f = Fields::from([
             ("allowed_client_ids", Value::set(allowed)),
-            ("scopes_supported", Value::set(p.scopes.clone().unwrap_or_default())),
+            (
+                "scopes_supported",
+                Value::set(p.scopes.clone().unwrap_or_default()),
+            ),
         ]);
         // An unset issuer means "the cluster's api_addr", which the API cannot tell apart from an
         // explicit value: like Terraform's optional+computed attributes, it is then not managed.
         if let Some(issuer) = &p.issuer {
-            f.insert("issuer", Value::Text(issuer.trim_end_matches('/').to_string()));
+            f.insert(
+                "issuer",
+                Value::Text(issuer.trim_end_matches('/').to_string()),
+            );
         }
         out.insert((Kind::Provider, name.clone()), f);
     }
@@ -193,13 +273,23 @@ pub fn desired(config: &Config, dir: &Directory) -> BTreeMap<ObjectId, Fields> {
 /// The issuer as configured: Vault reports it with the provider path appended.
 pub fn issuer_base(effective: &str, provider: &str) -> String {
     let suffix = format!("/v1/identity/oidc/provider/{provider}");
-    effective.strip_suffix(&suffix).unwrap_or(effective).trim_end_matches('/').to_string()
+    effective
+        .strip_suffix(&suffix)
+        .unwrap_or(effective)
+        .trim_end_matches('/')
+        .to_string()
 }
 
 /// Live state in the same normalised terms as [`desired`].
 pub fn live(state: &LiveState) -> BTreeMap<ObjectId, Fields> {
     let refs = |ids: &[String]| -> Value {
-        Value::set(ids.iter().map(|id| if id == "*" { id.clone() } else { state.client_id_owner(id).unwrap_or_else(|| id.clone()) }))
+        Value::set(ids.iter().map(|id| {
+            if id == "*" {
+                id.clone()
+            } else {
+                state.client_id_owner(id).unwrap_or_else(|| id.clone())
+            }
+        }))
     };
     let mut out = BTreeMap::new();
     for (name, k) in &state.keys {
@@ -226,8 +316,14 @@ pub fn live(state: &LiveState) -> BTreeMap<ObjectId, Fields> {
         out.insert(
             (Kind::Assignment, name.clone()),
             Fields::from([
-                ("group_ids", Value::set(a.group_ids.iter().map(|i| i.to_ascii_lowercase()))),
-                ("entity_ids", Value::set(a.entity_ids.iter().map(|i| i.to_ascii_lowercase()))),
+                (
+                    "group_ids",
+                    Value::set(a.group_ids.iter().map(|i| i.to_ascii_lowercase())),
+                ),
+                (
+                    "entity_ids",
+                    Value::set(a.entity_ids.iter().map(|i| i.to_ascii_lowercase())),
+                ),
             ]),
         );
     }
@@ -313,7 +409,11 @@ fn forces_replacement(kind: Kind, field: &str) -> bool {
 }
 
 /// Compares desired with live. Fields the config leaves unmanaged are not compared.
-pub fn diff(desired: BTreeMap<ObjectId, Fields>, live: &BTreeMap<ObjectId, Fields>, prune: bool) -> Plan {
+pub fn diff(
+    desired: BTreeMap<ObjectId, Fields>,
+    live: &BTreeMap<ObjectId, Fields>,
+    prune: bool,
+) -> Plan {
     let mut plan = Plan::default();
     for ((kind, name), want) in &desired {
         match live.get(&(*kind, name.clone())) {
@@ -323,7 +423,12 @@ pub fn diff(desired: BTreeMap<ObjectId, Fields>, live: &BTreeMap<ObjectId, Field
                 action: Action::Create,
                 fields: want
                     .iter()
-                    .map(|(f, v)| FieldChange { field: f, before: None, after: Some(v.clone()), forces_replacement: false })
+                    .map(|(f, v)| FieldChange {
+                        field: f,
+                        before: None,
+                        after: Some(v.clone()),
+                        forces_replacement: false,
+                    })
                     .collect(),
             }),
             Some(have) => {
@@ -340,8 +445,17 @@ pub fn diff(desired: BTreeMap<ObjectId, Fields>, live: &BTreeMap<ObjectId, Field
                 if fields.is_empty() {
                     continue;
                 }
-                let action = if fields.iter().any(|f| f.forces_replacement) { Action::Replace } else { Action::Update };
-                plan.changes.push(Change { kind: *kind, name: name.clone(), action, fields });
+                let action = if fields.iter().any(|f| f.forces_replacement) {
+                    Action::Replace
+                } else {
+                    Action::Update
+                };
+                plan.changes.push(Change {
+                    kind: *kind,
+                    name: name.clone(),
+                    action,
+                    fields,
+                });
             }
         }
     }
@@ -357,7 +471,12 @@ pub fn diff(desired: BTreeMap<ObjectId, Fields>, live: &BTreeMap<ObjectId, Field
                 action: Action::Delete,
                 fields: have
                     .iter()
-                    .map(|(f, v)| FieldChange { field: f, before: Some(v.clone()), after: None, forces_replacement: false })
+                    .map(|(f, v)| FieldChange {
+                        field: f,
+                        before: Some(v.clone()),
+                        after: None,
+                        forces_replacement: false,
+                    })
                     .collect(),
             });
         }
@@ -402,10 +521,12 @@ impl Plan {
                 Value::Set(items) => {
                     let inner: Vec<String> = items
                         .iter()
-                        .map(|i| match dir.group_name.get(i).or_else(|| dir.entity_name.get(i)) {
-                            Some(n) => format!("{i:?} ({n})"),
-                            None => format!("{i:?}"),
-                        })
+                        .map(
+                            |i| match dir.group_name.get(i).or_else(|| dir.entity_name.get(i)) {
+                                Some(n) => format!("{i:?} ({n})"),
+                                None => format!("{i:?}"),
+                            },
+                        )
                         .collect();
                     format!("[{}]", inner.join(", "))
                 }
@@ -431,7 +552,9 @@ impl Plan {
                 let line = match (&f.before, &f.after) {
                     (None, Some(a)) => format!("      + {:<width$} = {}", f.field, label(a)),
                     (Some(b), None) => format!("      - {:<width$} = {}", f.field, label(b)),
-                    (Some(b), Some(a)) => format!("      ~ {:<width$} = {} -> {}", f.field, label(b), label(a)),
+                    (Some(b), Some(a)) => {
+                        format!("      ~ {:<width$} = {} -> {}", f.field, label(b), label(a))
+                    }
                     (None, None) => continue,
                 };
                 out.push_str(&line);
@@ -456,7 +579,11 @@ impl Plan {
         }
         if self.has_changes() {
             let s = self.summary();
-            let _ = writeln!(out, "Plan: {} to add, {} to change, {} to destroy.", s.add, s.change, s.destroy);
+            let _ = writeln!(
+                out,
+                "Plan: {} to add, {} to change, {} to destroy.",
+                s.add, s.change, s.destroy
+            );
         }
         out
     }
@@ -482,29 +609,52 @@ mod tests {
 
     #[test]
     fn identical_state_has_no_changes() {
-        let d = BTreeMap::from([((Kind::Key, "k".to_string()), fields(&[("algorithm", Value::Text("RS256".into()))]))]);
+        let d = BTreeMap::from([(
+            (Kind::Key, "k".to_string()),
+            fields(&[("algorithm", Value::Text("RS256".into()))]),
+        )]);
         let plan = diff(d.clone(), &d, false);
         assert!(!plan.has_changes());
-        assert!(plan.render(&Directory::default()).starts_with("No changes."));
+        assert!(plan
+            .render(&Directory::default())
+            .starts_with("No changes."));
     }
 
     #[test]
     fn client_key_change_is_a_destructive_replacement() {
-        let want = BTreeMap::from([((Kind::Client, "c".to_string()), fields(&[("key", Value::Text("b".into()))]))]);
-        let have = BTreeMap::from([((Kind::Client, "c".to_string()), fields(&[("key", Value::Text("a".into()))]))]);
+        let want = BTreeMap::from([(
+            (Kind::Client, "c".to_string()),
+            fields(&[("key", Value::Text("b".into()))]),
+        )]);
+        let have = BTreeMap::from([(
+            (Kind::Client, "c".to_string()),
+            fields(&[("key", Value::Text("a".into()))]),
+        )]);
         let plan = diff(want, &have, false);
         assert_eq!(plan.changes[0].action, Action::Replace);
         let text = plan.render(&Directory::default());
         assert!(text.contains("-/+ client \"c\""), "{text}");
-        assert!(text.contains("~ key = \"a\" -> \"b\" # forces replacement"), "{text}");
-        assert!(text.contains("Plan: 1 to add, 0 to change, 1 to destroy."), "{text}");
+        assert!(
+            text.contains("~ key = \"a\" -> \"b\" # forces replacement"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Plan: 1 to add, 0 to change, 1 to destroy."),
+            "{text}"
+        );
     }
 
     #[test]
     fn unmanaged_objects_are_listed_and_destroyed_only_with_prune() {
         let have = BTreeMap::from([
-            ((Kind::Scope, "old".to_string()), fields(&[("description", Value::Text("".into()))])),
-            ((Kind::Key, "default".to_string()), fields(&[("algorithm", Value::Text("RS256".into()))])),
+            (
+                (Kind::Scope, "old".to_string()),
+                fields(&[("description", Value::Text("".into()))]),
+            ),
+            (
+                (Kind::Key, "default".to_string()),
+                fields(&[("algorithm", Value::Text("RS256".into()))]),
+            ),
         ]);
         let plan = diff(BTreeMap::new(), &have, false);
         assert_eq!(plan.unmanaged, vec![(Kind::Scope, "old".to_string())]);
@@ -512,13 +662,21 @@ mod tests {
         let plan = diff(BTreeMap::new(), &have, true);
         assert_eq!(plan.changes.len(), 1, "built-in key is never destroyed");
         assert_eq!(plan.changes[0].action, Action::Delete);
-        assert!(plan.render(&Directory::default()).contains("Plan: 0 to add, 0 to change, 1 to destroy."));
+        assert!(plan
+            .render(&Directory::default())
+            .contains("Plan: 0 to add, 0 to change, 1 to destroy."));
     }
 
     #[test]
     fn issuer_base_strips_the_provider_path() {
-        assert_eq!(issuer_base("https://v.example/v1/identity/oidc/provider/main", "main"), "https://v.example");
-        assert_eq!(issuer_base("https://v.example", "main"), "https://v.example");
+        assert_eq!(
+            issuer_base("https://v.example/v1/identity/oidc/provider/main", "main"),
+            "https://v.example"
+        );
+        assert_eq!(
+            issuer_base("https://v.example", "main"),
+            "https://v.example"
+        );
     }
 }
 

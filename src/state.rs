@@ -30,7 +30,10 @@ impl LiveState {
         if let Some((name, _)) = self.clients.iter().find(|(_, c)| c.client_id == id) {
             return Some(format!("client:{name}"));
         }
-        self.roles.iter().find(|(_, r)| r.client_id == id).map(|(name, _)| format!("role:{name}"))
+        self.roles
+            .iter()
+            .find(|(_, r)| r.client_id == id)
+            .map(|(name, _)| format!("role:{name}"))
     }
 }
 
@@ -55,7 +58,11 @@ pub async fn read_live(vault: &Vault) -> Result<LiveState, VaultError> {
     let (keys, scopes, assignments, clients, providers, roles) = tokio::try_join!(
         vault.list(ListKeysRequest::builder().build().expect("no fields")),
         vault.list(ListScopesRequest::builder().build().expect("no fields")),
-        vault.list(ListAssignmentsRequest::builder().build().expect("no fields")),
+        vault.list(
+            ListAssignmentsRequest::builder()
+                .build()
+                .expect("no fields")
+        ),
         vault.list(ListClientsRequest::builder().build().expect("no fields")),
         vault.list(ListProvidersRequest::builder().build().expect("no fields")),
         vault.list(ListRolesRequest::builder().build().expect("no fields")),
@@ -64,18 +71,36 @@ pub async fn read_live(vault: &Vault) -> Result<LiveState, VaultError> {
     let (keys, scopes, assignments, roles) = tokio::try_join!(
         read_each(names(keys), |n| vault.read(ReadKeyRequest { name: n })),
         read_each(names(scopes), |n| vault.read(ReadScopeRequest { name: n })),
-        read_each(names(assignments), |n| vault.read(ReadAssignmentRequest { name: n })),
+        read_each(names(assignments), |n| vault
+            .read(ReadAssignmentRequest { name: n })),
         read_each(names(roles), |n| vault.read(ReadRoleRequest { name: n })),
     )?;
-    let clients = clients.map(|c| c.key_info.into_iter().collect()).unwrap_or_default();
-    let providers = providers.map(|p| p.key_info.into_iter().collect()).unwrap_or_default();
-    Ok(LiveState { keys, scopes, assignments, clients, providers, roles })
+    let clients = clients
+        .map(|c| c.key_info.into_iter().collect())
+        .unwrap_or_default();
+    let providers = providers
+        .map(|p| p.key_info.into_iter().collect())
+        .unwrap_or_default();
+    Ok(LiveState {
+        keys,
+        scopes,
+        assignments,
+        clients,
+        providers,
+        roles,
+    })
 }
 
 /// Reads the current client_ids of clients and roles (after they were created).
-pub async fn read_client_ids(vault: &Vault, roles: &[String]) -> Result<HashMap<String, String>, VaultError> {
+pub async fn read_client_ids(
+    vault: &Vault,
+    roles: &[String],
+) -> Result<HashMap<String, String>, VaultError> {
     let mut ids = HashMap::new();
-    if let Some(list) = vault.list(ListClientsRequest::builder().build().expect("no fields")).await? {
+    if let Some(list) = vault
+        .list(ListClientsRequest::builder().build().expect("no fields"))
+        .await?
+    {
         for (name, c) in list.key_info {
             ids.insert(format!("client:{name}"), c.client_id);
         }
@@ -120,7 +145,9 @@ async fn lookup(vault: &Vault, path: String) -> Result<Option<(String, String)>,
     let result = match path.split('/').collect::<Vec<_>>().as_slice() {
         ["identity", "group", "name", n] => group::read_by_name(c, n).await.map(|r| (r.id, r.name)),
         ["identity", "group", "id", i] => group::read_by_id(c, i).await.map(|r| (r.id, r.name)),
-        ["identity", "entity", "name", n] => entity::read_by_name(c, n).await.map(|r| (r.id, r.name)),
+        ["identity", "entity", "name", n] => {
+            entity::read_by_name(c, n).await.map(|r| (r.id, r.name))
+        }
         ["identity", "entity", "id", i] => entity::read_by_id(c, i).await.map(|r| (r.id, r.name)),
         _ => unreachable!("only identity lookups come here"),
     };
@@ -135,7 +162,11 @@ async fn lookup(vault: &Vault, path: String) -> Result<Option<(String, String)>,
 
 /// Resolves the config's group and entity names to IDs (failing on any that are missing) and
 /// the live assignments' IDs to names (for display and export).
-pub async fn resolve_directory(vault: &Vault, config: &Config, live: &LiveState) -> Result<Directory, DirectoryError> {
+pub async fn resolve_directory(
+    vault: &Vault,
+    config: &Config,
+    live: &LiveState,
+) -> Result<Directory, DirectoryError> {
     let mut group_names = BTreeSet::new();
     let mut entity_names = BTreeSet::new();
     for a in config.assignments.values() {
@@ -151,9 +182,21 @@ pub async fn resolve_directory(vault: &Vault, config: &Config, live: &LiveState)
     let paths: Vec<(bool, String)> = group_names
         .iter()
         .map(|n| (true, format!("identity/group/name/{n}")))
-        .chain(entity_names.iter().map(|n| (false, format!("identity/entity/name/{n}"))))
-        .chain(group_ids.iter().map(|i| (true, format!("identity/group/id/{i}"))))
-        .chain(entity_ids.iter().map(|i| (false, format!("identity/entity/id/{i}"))))
+        .chain(
+            entity_names
+                .iter()
+                .map(|n| (false, format!("identity/entity/name/{n}"))),
+        )
+        .chain(
+            group_ids
+                .iter()
+                .map(|i| (true, format!("identity/group/id/{i}"))),
+        )
+        .chain(
+            entity_ids
+                .iter()
+                .map(|i| (false, format!("identity/entity/id/{i}"))),
+        )
         .collect();
     let found: Vec<(bool, Option<(String, String)>)> = stream::iter(paths)
         .map(|(is_group, path)| async move { lookup(vault, path).await.map(|r| (is_group, r)) })
@@ -174,10 +217,22 @@ pub async fn resolve_directory(vault: &Vault, config: &Config, live: &LiveState)
     let mut missing = Vec::new();
     for (aname, a) in &config.assignments {
         for g in a.groups.iter().filter(|g| !dir.group_id.contains_key(*g)) {
-            missing.push(MissingIdentity { assignment: aname.clone(), kind: "group", name: g.clone() });
+            missing.push(MissingIdentity {
+                assignment: aname.clone(),
+                kind: "group",
+                name: g.clone(),
+            });
         }
-        for e in a.entities.iter().filter(|e| !dir.entity_id.contains_key(*e)) {
-            missing.push(MissingIdentity { assignment: aname.clone(), kind: "entity", name: e.clone() });
+        for e in a
+            .entities
+            .iter()
+            .filter(|e| !dir.entity_id.contains_key(*e))
+        {
+            missing.push(MissingIdentity {
+                assignment: aname.clone(),
+                kind: "entity",
+                name: e.clone(),
+            });
         }
     }
     if !missing.is_empty() {

@@ -15,7 +15,9 @@ pub struct Args {
 
 fn confirm() -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
-        anyhow::bail!("apply asks for confirmation on a terminal; pass --auto-approve to run without one");
+        anyhow::bail!(
+            "apply asks for confirmation on a terminal; pass --auto-approve to run without one"
+        );
     }
     print!("Do you want to perform these actions? Only 'yes' will be accepted.\n  Enter a value: ");
     std::io::stdout().flush()?;
@@ -39,10 +41,17 @@ pub async fn run(args: Args, global: &super::GlobalOpts) -> anyhow::Result<ExitC
     let report = vault_oidc::apply::apply(&vault, &plan, &live, &|line| println!("{line}")).await;
     if report.ok() {
         let s = plan.summary();
-        println!("\nApply complete! Resources: {} added, {} changed, {} destroyed.", s.add, s.change, s.destroy);
+        println!(
+            "\nApply complete! Resources: {} added, {} changed, {} destroyed.",
+            s.add, s.change, s.destroy
+        );
         return Ok(ExitCode::SUCCESS);
     }
-    eprintln!("\nApply failed after {} of {} writes.", report.done.len(), report.done.len() + report.failed.len() + report.not_done.len());
+    eprintln!(
+        "\nApply failed after {} of {} writes.",
+        report.done.len(),
+        report.done.len() + report.failed.len() + report.not_done.len()
+    );
     for (what, err) in &report.failed {
         eprintln!("Error: {what}: {err}");
     }

@@ -20,7 +20,11 @@ pub mod validate;
 pub mod verify;
 
 #[derive(Parser, Debug)]
-#[command(name = "vault-oidc", version, about = "Vault/OpenBao as your OIDC provider: provision, generate, verify, migrate")]
+#[command(
+    name = "vault-oidc",
+    version,
+    about = "Vault/OpenBao as your OIDC provider: provision, generate, verify, migrate"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalOpts,
@@ -33,7 +37,12 @@ pub struct Cli {
 #[derive(clap::Args, Debug, Clone)]
 pub struct GlobalOpts {
     /// The configuration file.
-    #[arg(short = 'c', long = "config", global = true, default_value = "oidc.hcl")]
+    #[arg(
+        short = 'c',
+        long = "config",
+        global = true,
+        default_value = "oidc.hcl"
+    )]
     pub config: PathBuf,
     /// Set a variable: `--var name=value` (repeatable).
     #[arg(long = "var", global = true, value_name = "NAME=VALUE")]
@@ -85,7 +94,10 @@ pub enum Command {
 
 impl GlobalOpts {
     pub fn load_options(&self) -> vault_oidc::config::LoadOptions {
-        vault_oidc::config::LoadOptions { var_files: self.var_files.clone(), vars: self.vars.clone() }
+        vault_oidc::config::LoadOptions {
+            var_files: self.var_files.clone(),
+            vars: self.vars.clone(),
+        }
     }
 
     /// Loads and validates the config; any problem is a `file:line:col` diagnostic.

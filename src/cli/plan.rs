@@ -24,5 +24,9 @@ pub async fn run(args: Args, global: &super::GlobalOpts) -> anyhow::Result<ExitC
     } else {
         print!("{}", plan.render(&dir));
     }
-    Ok(if args.detailed_exitcode && plan.has_changes() { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if args.detailed_exitcode && plan.has_changes() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -23,7 +23,11 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
             'm' => 60,
             'h' => 3600,
             'd' => 86_400,
-            _ => return Err(format!("invalid duration {text:?}: unknown unit {ch:?} (use s, m, h or d)")),
+            _ => {
+                return Err(format!(
+                    "invalid duration {text:?}: unknown unit {ch:?} (use s, m, h or d)"
+                ))
+            }
         };
         let n: u64 = digits
             .parse()
@@ -35,7 +39,9 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
         digits.clear();
     }
     if !digits.is_empty() {
-        return Err(format!("invalid duration {text:?}: missing unit after {digits}"));
+        return Err(format!(
+            "invalid duration {text:?}: missing unit after {digits}"
+        ));
     }
     Ok(total)
 }

@@ -10,7 +10,9 @@ use hcl_edit::structure::{Attribute, Block, Body};
 use hcl_edit::Span;
 
 use super::duration::parse_duration;
-use super::{Assignment, Client, Config, ConfigError, Diagnostic, Key, Loc, Provider, Role, Scope, Spans};
+use super::{
+    Assignment, Client, Config, ConfigError, Diagnostic, Key, Loc, Provider, Role, Scope, Spans,
+};
 
 /// Where variable values come from, besides the defaults in the file.
 #[derive(Debug, Clone, Default)]
@@ -39,7 +41,12 @@ struct Schema {
 const SCHEMAS: &[Schema] = &[
     Schema {
         kind: "variable",
-        attrs: &[("default", Ty::Any), ("description", Ty::Str), ("type", Ty::Any), ("sensitive", Ty::Bool)],
+        attrs: &[
+            ("default", Ty::Any),
+            ("description", Ty::Str),
+            ("type", Ty::Any),
+            ("sensitive", Ty::Bool),
+        ],
         required: &[],
     },
     Schema {
@@ -52,7 +59,11 @@ const SCHEMAS: &[Schema] = &[
         ],
         required: &[],
     },
-    Schema { kind: "scope", attrs: &[("description", Ty::Str), ("template", Ty::Str)], required: &[] },
+    Schema {
+        kind: "scope",
+        attrs: &[("description", Ty::Str), ("template", Ty::Str)],
+        required: &[],
+    },
     Schema {
         kind: "assignment",
         attrs: &[
@@ -78,12 +89,20 @@ const SCHEMAS: &[Schema] = &[
     },
     Schema {
         kind: "provider",
-        attrs: &[("issuer", Ty::Str), ("clients", Ty::StrList), ("scopes", Ty::StrList)],
+        attrs: &[
+            ("issuer", Ty::Str),
+            ("clients", Ty::StrList),
+            ("scopes", Ty::StrList),
+        ],
         required: &[],
     },
     Schema {
         kind: "role",
-        attrs: &[("key", Ty::Str), ("ttl", Ty::Duration), ("template", Ty::Str)],
+        attrs: &[
+            ("key", Ty::Str),
+            ("ttl", Ty::Duration),
+            ("template", Ty::Str),
+        ],
         required: &["key"],
     },
 ];
@@ -112,7 +131,11 @@ impl LineIndex {
     fn loc(&self, src: &str, offset: usize) -> Loc {
         let line = self.starts.partition_point(|&s| s <= offset);
         let start = self.starts[line - 1];
-        let col = src.get(start..offset).map(|s| s.chars().count()).unwrap_or(0) + 1;
+        let col = src
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(0)
+            + 1;
         Loc { line, col }
     }
 }
@@ -127,15 +150,26 @@ struct Sink<'a> {
 
 impl<'a> Sink<'a> {
     fn new(file: &'a Path, src: &'a str) -> Self {
-        Sink { file, src, index: LineIndex::new(src), diags: Vec::new() }
+        Sink {
+            file,
+            src,
+            index: LineIndex::new(src),
+            diags: Vec::new(),
+        }
     }
 
     fn loc_of(&self, item: &impl Span) -> Loc {
-        item.span().map(|r| self.index.loc(self.src, r.start)).unwrap_or_default()
+        item.span()
+            .map(|r| self.index.loc(self.src, r.start))
+            .unwrap_or_default()
     }
 
     fn error(&mut self, loc: Loc, message: impl Into<String>) {
-        self.diags.push(Diagnostic { file: self.file.to_path_buf(), loc, message: message.into() });
+        self.diags.push(Diagnostic {
+            file: self.file.to_path_buf(),
+            loc,
+            message: message.into(),
+        });
     }
 }
 
@@ -156,14 +190,19 @@ fn read(path: &Path) -> Result<String, ConfigError> {
 
 fn parse(path: &Path, src: &str) -> Result<Body, ConfigError> {
     hcl_edit::parser::parse_body(src).map_err(|e| {
-        let loc = Loc { line: e.location().line(), col: e.location().column() };
+        let loc = Loc {
+            line: e.location().line(),
+            col: e.location().column(),
+        };
         ConfigError::single(path, loc, format!("syntax error: {}", e.message()))
     })
 }
 
 fn env_func(args: FuncArgs) -> Result<Value, String> {
     let name = args[0].as_str().ok_or("env() takes a string")?;
-    std::env::var(name).map(Value::String).map_err(|_| format!("environment variable {name} is not set"))
+    std::env::var(name)
+        .map(Value::String)
+        .map_err(|_| format!("environment variable {name} is not set"))
 }
 
 fn base_context() -> Context<'static> {
@@ -178,7 +217,10 @@ fn eval_expr(expr: &hcl_edit::expr::Expression, ctx: &Context) -> Result<Value, 
 }
 
 /// Reads a tfvars file: attributes only, literal values (and `env()`).
-fn load_var_file(path: &Path, vars: &mut BTreeMap<String, (Value, Option<(PathBuf, Loc)>)>) -> Result<(), ConfigError> {
+fn load_var_file(
+    path: &Path,
+    vars: &mut BTreeMap<String, (Value, Option<(PathBuf, Loc)>)>,
+) -> Result<(), ConfigError> {
     let src = read(path)?;
     let body = parse(path, &src)?;
     let mut sink = Sink::new(path, &src);
@@ -208,7 +250,9 @@ fn finish(sink: Sink) -> Result<(), ConfigError> {
     if sink.diags.is_empty() {
         Ok(())
     } else {
-        Err(ConfigError { diagnostics: sink.diags })
+        Err(ConfigError {
+            diagnostics: sink.diags,
+        })
     }
 }
 
@@ -237,7 +281,9 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Config, ConfigError> {
     let mut values: BTreeMap<String, (Value, Option<(PathBuf, Loc)>)> = BTreeMap::new();
     let empty_ctx = base_context();
     for block in body.blocks().filter(|b| b.ident.as_str() == "variable") {
-        let Some(name) = single_label(&mut sink, block) else { continue };
+        let Some(name) = single_label(&mut sink, block) else {
+            continue;
+        };
         let loc = sink.loc_of(block);
         if declared.insert(name.clone(), loc).is_some() {
             sink.error(loc, format!("variable {name:?} is declared twice"));
@@ -262,7 +308,11 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Config, ConfigError> {
     }
     for pair in &opts.vars {
         let Some((k, v)) = pair.split_once('=') else {
-            return Err(ConfigError::single(path, Loc::default(), format!("--var {pair:?}: expected NAME=VALUE")));
+            return Err(ConfigError::single(
+                path,
+                Loc::default(),
+                format!("--var {pair:?}: expected NAME=VALUE"),
+            ));
         };
         external.insert(k.trim().to_string(), (parse_cli_value(v), None));
     }
@@ -281,19 +331,31 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Config, ConfigError> {
     }
     for (name, loc) in &declared {
         if !values.contains_key(name) {
-            sink.error(*loc, format!("variable {name:?} has no value: set it with --var {name}=… or --var-file"));
+            sink.error(
+                *loc,
+                format!("variable {name:?} has no value: set it with --var {name}=… or --var-file"),
+            );
         }
     }
     let mut ctx = base_context();
     let var_obj: hcl::Map<String, Value> = values.into_iter().map(|(k, (v, _))| (k, v)).collect();
     ctx.declare_var("var", Value::Object(var_obj));
 
-    let mut config = Config { file: path.to_path_buf(), ..Config::default() };
+    let mut config = Config {
+        file: path.to_path_buf(),
+        ..Config::default()
+    };
     for structure in body.iter() {
         let Some(block) = structure.as_block() else {
             let loc = sink.loc_of(structure);
-            let name = structure.as_attribute().map(|a| a.key.to_string()).unwrap_or_default();
-            sink.error(loc, format!("unexpected top-level attribute {name:?}: only blocks are allowed here"));
+            let name = structure
+                .as_attribute()
+                .map(|a| a.key.to_string())
+                .unwrap_or_default();
+            sink.error(
+                loc,
+                format!("unexpected top-level attribute {name:?}: only blocks are allowed here"),
+            );
             continue;
         };
         let kind = block.ident.as_str();
@@ -306,20 +368,33 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Config, ConfigError> {
             sink.error(loc, format!("unknown block type {kind:?}{hint}"));
             continue;
         };
-        let Some(name) = single_label(&mut sink, block) else { continue };
+        let Some(name) = single_label(&mut sink, block) else {
+            continue;
+        };
         let (vals, spans) = eval_block(&mut sink, block, schema, &ctx);
         let dup = match kind {
             "key" => insert(&mut config.keys, name.clone(), build_key(vals, spans)),
             "scope" => insert(&mut config.scopes, name.clone(), build_scope(vals, spans)),
-            "assignment" => insert(&mut config.assignments, name.clone(), build_assignment(vals, spans)),
+            "assignment" => insert(
+                &mut config.assignments,
+                name.clone(),
+                build_assignment(vals, spans),
+            ),
             "client" => insert(&mut config.clients, name.clone(), build_client(vals, spans)),
-            "provider" => insert(&mut config.providers, name.clone(), build_provider(vals, spans)),
+            "provider" => insert(
+                &mut config.providers,
+                name.clone(),
+                build_provider(vals, spans),
+            ),
             "role" => insert(&mut config.roles, name.clone(), build_role(vals, spans)),
             _ => unreachable!("every schema kind is handled"),
         };
         if dup {
             let loc = sink.loc_of(block);
-            sink.error(loc, format!("duplicate {kind} {name:?}: each name may be declared once"));
+            sink.error(
+                loc,
+                format!("duplicate {kind} {name:?}: each name may be declared once"),
+            );
         }
     }
     finish(sink)?;
@@ -342,13 +417,23 @@ fn single_label(sink: &mut Sink, block: &Block) -> Option<String> {
     let kind = block.ident.as_str();
     if block.labels.len() != 1 {
         let loc = sink.loc_of(block);
-        sink.error(loc, format!("a {kind} block takes exactly one name: {kind} \"NAME\" {{ … }}"));
+        sink.error(
+            loc,
+            format!("a {kind} block takes exactly one name: {kind} \"NAME\" {{ … }}"),
+        );
         return None;
     }
     let name = block.labels[0].as_str().to_string();
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.') {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+    {
         let loc = sink.loc_of(block);
-        sink.error(loc, format!("{kind} name {name:?} must be non-empty letters, digits, '_', '-' or '.'"));
+        sink.error(
+            loc,
+            format!("{kind} name {name:?} must be non-empty letters, digits, '_', '-' or '.'"),
+        );
         return None;
     }
     Some(name)
@@ -358,25 +443,45 @@ fn single_label(sink: &mut Sink, block: &Block) -> Option<String> {
 fn check_attrs(sink: &mut Sink, block: &Block, schema: &Schema) {
     for inner in block.body.blocks() {
         let loc = sink.loc_of(inner);
-        sink.error(loc, format!("unexpected block {:?} inside {}", inner.ident.as_str(), schema.kind));
+        sink.error(
+            loc,
+            format!(
+                "unexpected block {:?} inside {}",
+                inner.ident.as_str(),
+                schema.kind
+            ),
+        );
     }
     for attr in block.body.attributes() {
         let key = attr.key.as_str();
         if !schema.attrs.iter().any(|(n, _)| *n == key) {
             let hint = did_you_mean(key, schema.attrs.iter().map(|(n, _)| *n));
             let loc = sink.loc_of(attr);
-            sink.error(loc, format!("unknown attribute {key:?} in {} block{hint}", schema.kind));
+            sink.error(
+                loc,
+                format!("unknown attribute {key:?} in {} block{hint}", schema.kind),
+            );
         }
     }
 }
 
-fn eval_block(sink: &mut Sink, block: &Block, schema: &Schema, ctx: &Context) -> (BTreeMap<String, Val>, Spans) {
+fn eval_block(
+    sink: &mut Sink,
+    block: &Block,
+    schema: &Schema,
+    ctx: &Context,
+) -> (BTreeMap<String, Val>, Spans) {
     check_attrs(sink, block, schema);
-    let mut spans = Spans { block: sink.loc_of(block), attrs: BTreeMap::new() };
+    let mut spans = Spans {
+        block: sink.loc_of(block),
+        attrs: BTreeMap::new(),
+    };
     let mut vals = BTreeMap::new();
     for attr in block.body.attributes() {
         let key = attr.key.as_str();
-        let Some((_, ty)) = schema.attrs.iter().find(|(n, _)| *n == key) else { continue };
+        let Some((_, ty)) = schema.attrs.iter().find(|(n, _)| *n == key) else {
+            continue;
+        };
         let loc = sink.loc_of(attr);
         if spans.attrs.insert(key.to_string(), loc).is_some() {
             sink.error(loc, format!("attribute {key:?} is set twice"));
@@ -394,7 +499,13 @@ fn eval_block(sink: &mut Sink, block: &Block, schema: &Schema, ctx: &Context) ->
     }
     for req in schema.required {
         if !vals.contains_key(*req) && !spans.attrs.contains_key(*req) {
-            sink.error(spans.block, format!("{} block is missing required attribute {req:?}", schema.kind));
+            sink.error(
+                spans.block,
+                format!(
+                    "{} block is missing required attribute {req:?}",
+                    schema.kind
+                ),
+            );
         }
     }
     (vals, spans)
@@ -411,10 +522,16 @@ fn value_as_string(v: &Value) -> Option<String> {
 
 fn typed(v: Value, ty: Ty) -> Result<Val, String> {
     match ty {
-        Ty::Str => value_as_string(&v).map(Val::Str).ok_or_else(|| "expected a string".into()),
-        Ty::Bool => v.as_bool().map(Val::Bool).ok_or_else(|| "expected true or false".into()),
+        Ty::Str => value_as_string(&v)
+            .map(Val::Str)
+            .ok_or_else(|| "expected a string".into()),
+        Ty::Bool => v
+            .as_bool()
+            .map(Val::Bool)
+            .ok_or_else(|| "expected true or false".into()),
         Ty::Duration => {
-            let text = value_as_string(&v).ok_or("expected a duration such as \"30m\" or a number of seconds")?;
+            let text = value_as_string(&v)
+                .ok_or("expected a duration such as \"30m\" or a number of seconds")?;
             parse_duration(&text).map(Val::Secs)
         }
         Ty::StrList => match v {
@@ -468,7 +585,11 @@ fn build_key(mut v: BTreeMap<String, Val>, spans: Spans) -> Key {
 }
 
 fn build_scope(mut v: BTreeMap<String, Val>, spans: Spans) -> Scope {
-    Scope { description: take_str(&mut v, "description"), template: take_str(&mut v, "template"), spans }
+    Scope {
+        description: take_str(&mut v, "description"),
+        template: take_str(&mut v, "template"),
+        spans,
+    }
 }
 
 fn build_assignment(mut v: BTreeMap<String, Val>, spans: Spans) -> Assignment {
@@ -514,7 +635,9 @@ fn build_role(mut v: BTreeMap<String, Val>, spans: Spans) -> Role {
 
 /// Used by callers that hold an attribute and want its location (e.g. `migrate`).
 pub fn attribute_loc(src: &str, attr: &Attribute) -> Loc {
-    attr.span().map(|r| LineIndex::new(src).loc(src, r.start)).unwrap_or_default()
+    attr.span()
+        .map(|r| LineIndex::new(src).loc(src, r.start))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -561,15 +684,33 @@ role "agent" {
         let c = load_str(src, &LoadOptions::default()).unwrap();
         assert_eq!(c.keys["agents"].rotation_period, Some(86_400));
         assert_eq!(c.keys["agents"].verification_ttl, Some(172_800));
-        assert_eq!(c.clients["webapp"].redirect_uris.as_ref().unwrap()[0], "https://app.example.com/oauth/callback");
+        assert_eq!(
+            c.clients["webapp"].redirect_uris.as_ref().unwrap()[0],
+            "https://app.example.com/oauth/callback"
+        );
         assert_eq!(c.clients["webapp"].id_token_ttl, Some(1800));
-        assert_eq!(c.scopes["profile"].template.as_deref(), Some("{\"username\": {{identity.entity.name}}}\n"));
+        assert_eq!(
+            c.scopes["profile"].template.as_deref(),
+            Some("{\"username\": {{identity.entity.name}}}\n")
+        );
         assert_eq!(c.roles["agent"].ttl, Some(900));
-        assert_eq!(c.clients["webapp"].spans.attr("key"), Loc { line: 15, col: 3 });
+        assert_eq!(
+            c.clients["webapp"].spans.attr("key"),
+            Loc { line: 15, col: 3 }
+        );
 
-        let c = load_str(src, &LoadOptions { vars: vec!["app_url=https://staging.example".into()], var_files: vec![] })
-            .unwrap();
-        assert_eq!(c.clients["webapp"].redirect_uris.as_ref().unwrap()[0], "https://staging.example/oauth/callback");
+        let c = load_str(
+            src,
+            &LoadOptions {
+                vars: vec!["app_url=https://staging.example".into()],
+                var_files: vec![],
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            c.clients["webapp"].redirect_uris.as_ref().unwrap()[0],
+            "https://staging.example/oauth/callback"
+        );
     }
 
     #[test]
@@ -577,8 +718,16 @@ role "agent" {
         let src = "key \"k\" {\n  algoritm = \"RS256\"\n}\nclinet \"c\" {}\n";
         let err = load_str(src, &LoadOptions::default()).unwrap_err();
         let text = err.to_string();
-        assert!(text.contains(":2:3: unknown attribute \"algoritm\" in key block (did you mean \"algorithm\"?)"), "{text}");
-        assert!(text.contains(":4:1: unknown block type \"clinet\" (did you mean \"client\"?)"), "{text}");
+        assert!(
+            text.contains(
+                ":2:3: unknown attribute \"algoritm\" in key block (did you mean \"algorithm\"?)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(":4:1: unknown block type \"clinet\" (did you mean \"client\"?)"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -588,7 +737,10 @@ role "agent" {
         let text = err.to_string();
         assert!(text.contains(":1:1: variable \"v\" has no value"), "{text}");
         assert!(text.contains(":3:1: duplicate key \"k\""), "{text}");
-        assert!(text.contains(":4:29: client attribute \"id_token_ttl\": invalid duration"), "{text}");
+        assert!(
+            text.contains(":4:29: client attribute \"id_token_ttl\": invalid duration"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -597,14 +749,25 @@ role "agent" {
         let mut vf = tempfile::NamedTempFile::new().unwrap();
         writeln!(vf, "issuer = \"https://vault.staging\"").unwrap();
         let src = "variable \"issuer\" {}\nscope \"s\" { description = env(\"VAULT_OIDC_TEST_ENV\") }\nprovider \"p\" { issuer = var.issuer }\n";
-        let c = load_str(src, &LoadOptions { var_files: vec![vf.path().to_path_buf()], vars: vec![] }).unwrap();
+        let c = load_str(
+            src,
+            &LoadOptions {
+                var_files: vec![vf.path().to_path_buf()],
+                vars: vec![],
+            },
+        )
+        .unwrap();
         assert_eq!(c.scopes["s"].description.as_deref(), Some("from-env"));
-        assert_eq!(c.providers["p"].issuer.as_deref(), Some("https://vault.staging"));
+        assert_eq!(
+            c.providers["p"].issuer.as_deref(),
+            Some("https://vault.staging")
+        );
     }
 
     #[test]
     fn syntax_errors_name_the_position() {
-        let err = load_str("key \"k\" {\n  algorithm = \n}\n", &LoadOptions::default()).unwrap_err();
+        let err =
+            load_str("key \"k\" {\n  algorithm = \n}\n", &LoadOptions::default()).unwrap_err();
         assert_eq!(err.diagnostics[0].loc.line, 2, "{err}");
     }
 }

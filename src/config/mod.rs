@@ -25,7 +25,9 @@ pub const BUILTIN_PROVIDER: &str = "default";
 pub const BUILTIN_ASSIGNMENT: &str = "allow_all";
 
 /// The signing algorithms Vault's OIDC keys support.
-pub const ALGORITHMS: [&str; 7] = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "EdDSA"];
+pub const ALGORITHMS: [&str; 7] = [
+    "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "EdDSA",
+];
 
 /// Vault's defaults, applied when an attribute is omitted.
 pub mod defaults {
@@ -68,7 +70,14 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file.display(), self.loc.line, self.loc.col, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file.display(),
+            self.loc.line,
+            self.loc.col,
+            self.message
+        )
     }
 }
 
@@ -92,7 +101,13 @@ impl fmt::Display for ConfigError {
 
 impl ConfigError {
     pub fn single(file: &Path, loc: Loc, message: impl Into<String>) -> Self {
-        ConfigError { diagnostics: vec![Diagnostic { file: file.to_path_buf(), loc, message: message.into() }] }
+        ConfigError {
+            diagnostics: vec![Diagnostic {
+                file: file.to_path_buf(),
+                loc,
+                message: message.into(),
+            }],
+        }
     }
 }
 
@@ -176,7 +191,10 @@ pub struct Config {
 impl Config {
     /// The verification TTL of a key as Vault will have it: declared, or Vault's default.
     pub fn key_verification_ttl(&self, key: &str) -> u64 {
-        self.keys.get(key).and_then(|k| k.verification_ttl).unwrap_or(defaults::VERIFICATION_TTL)
+        self.keys
+            .get(key)
+            .and_then(|k| k.verification_ttl)
+            .unwrap_or(defaults::VERIFICATION_TTL)
     }
 
     /// Whether `name` is a key this config can reference (declared or built in).

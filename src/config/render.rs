@@ -201,18 +201,39 @@ mod tests {
                 ..Client::default()
             },
         );
-        c.roles.insert("r".into(), Role { key: "default".into(), ttl: Some(90), template: None, spans: no_spans() });
+        c.roles.insert(
+            "r".into(),
+            Role {
+                key: "default".into(),
+                ttl: Some(90),
+                template: None,
+                spans: no_spans(),
+            },
+        );
         let text = render(&c, "exported");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("oidc.hcl");
         std::fs::write(&path, &text).unwrap();
         let back = load(&path, &LoadOptions::default()).unwrap();
-        assert_eq!(back.scopes["profile"].description, c.scopes["profile"].description);
-        assert_eq!(back.scopes["profile"].template, c.scopes["profile"].template);
-        assert_eq!(back.clients["web"].redirect_uris, c.clients["web"].redirect_uris);
+        assert_eq!(
+            back.scopes["profile"].description,
+            c.scopes["profile"].description
+        );
+        assert_eq!(
+            back.scopes["profile"].template,
+            c.scopes["profile"].template
+        );
+        assert_eq!(
+            back.clients["web"].redirect_uris,
+            c.clients["web"].redirect_uris
+        );
         assert_eq!(back.clients["web"].id_token_ttl, Some(1800));
         assert_eq!(back.clients["web"].client_credentials, Some(true));
         assert_eq!(back.roles["r"].ttl, Some(90));
-        assert_eq!(render(&back, "exported"), text, "rendering is deterministic");
+        assert_eq!(
+            render(&back, "exported"),
+            text,
+            "rendering is deterministic"
+        );
     }
 }

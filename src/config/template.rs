@@ -6,8 +6,18 @@
 use serde_json::Value;
 
 /// Claims Vault sets itself; a template may not set them.
-pub const RESERVED_CLAIMS: [&str; 10] =
-    ["iat", "aud", "exp", "iss", "sub", "namespace", "nonce", "auth_time", "at_hash", "c_hash"];
+pub const RESERVED_CLAIMS: [&str; 10] = [
+    "iat",
+    "aud",
+    "exp",
+    "iss",
+    "sub",
+    "namespace",
+    "nonce",
+    "auth_time",
+    "at_hash",
+    "c_hash",
+];
 
 const MARKER: &str = "\u{1}placeholder:";
 
@@ -86,9 +96,11 @@ pub fn display(canonical: &str) -> String {
 /// The reserved claims a template sets at its top level.
 pub fn reserved_claims_set(template: &str) -> Vec<String> {
     match parse(template) {
-        Ok(Value::Object(map)) => {
-            map.keys().filter(|k| RESERVED_CLAIMS.contains(&k.as_str())).cloned().collect()
-        }
+        Ok(Value::Object(map)) => map
+            .keys()
+            .filter(|k| RESERVED_CLAIMS.contains(&k.as_str()))
+            .cloned()
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -99,7 +111,8 @@ mod tests {
 
     #[test]
     fn placeholders_outside_strings_parse() {
-        let t = r#"{"username": {{identity.entity.name}}, "groups": {{identity.entity.groups.names}}}"#;
+        let t =
+            r#"{"username": {{identity.entity.name}}, "groups": {{identity.entity.groups.names}}}"#;
         assert!(parse(t).is_ok());
     }
 
@@ -115,7 +128,10 @@ mod tests {
         let a = "{\"a\": {{identity.entity.name}}, \"b\": 1}\n";
         let b = "{ \"b\":1,\n  \"a\":{{ identity.entity.name }} }";
         assert_eq!(normalize(a), normalize(b));
-        assert_ne!(normalize(a), normalize("{\"a\": {{identity.entity.id}}, \"b\": 1}"));
+        assert_ne!(
+            normalize(a),
+            normalize("{\"a\": {{identity.entity.id}}, \"b\": 1}")
+        );
     }
 
     #[test]
@@ -126,7 +142,10 @@ mod tests {
 
     #[test]
     fn reserved_claims_are_found() {
-        assert_eq!(reserved_claims_set(r#"{"sub": 1, "x": 2, "aud": 3}"#), vec!["aud", "sub"]);
+        assert_eq!(
+            reserved_claims_set(r#"{"sub": 1, "x": 2, "aud": 3}"#),
+            vec!["aud", "sub"]
+        );
         assert!(reserved_claims_set(r#"{"x": {"sub": 1}}"#).is_empty());
     }
 

@@ -11,7 +11,10 @@ pub const MAX_VERIFICATION_ROTATIONS: u64 = 10;
 
 /// Checks a loaded config; returns every problem found, in source order.
 pub fn validate(config: &Config) -> Result<(), ConfigError> {
-    let mut v = Validator { config, diags: Vec::new() };
+    let mut v = Validator {
+        config,
+        diags: Vec::new(),
+    };
     v.keys();
     v.scopes();
     v.assignments();
@@ -33,7 +36,11 @@ struct Validator<'a> {
 
 impl Validator<'_> {
     fn error(&mut self, loc: Loc, message: String) {
-        self.diags.push(Diagnostic { file: self.config.file.clone(), loc, message });
+        self.diags.push(Diagnostic {
+            file: self.config.file.clone(),
+            loc,
+            message,
+        });
     }
 
     fn keys(&mut self) {
@@ -42,7 +49,10 @@ impl Validator<'_> {
                 if !ALGORITHMS.contains(&alg.as_str()) {
                     self.error(
                         key.spans.attr("algorithm"),
-                        format!("key {name:?}: unsupported algorithm {alg:?}; use one of {}", ALGORITHMS.join(", ")),
+                        format!(
+                            "key {name:?}: unsupported algorithm {alg:?}; use one of {}",
+                            ALGORITHMS.join(", ")
+                        ),
                     );
                 }
             }
@@ -69,21 +79,39 @@ impl Validator<'_> {
     fn template(&mut self, what: &str, loc: Loc, template: Option<&str>) {
         let Some(t) = template else { return };
         if let Err(e) = template::parse(t) {
-            self.error(loc, format!("{what}: template is not valid JSON once placeholders are substituted: {e}"));
+            self.error(
+                loc,
+                format!(
+                    "{what}: template is not valid JSON once placeholders are substituted: {e}"
+                ),
+            );
             return;
         }
         let reserved = template::reserved_claims_set(t);
         if !reserved.is_empty() {
-            self.error(loc, format!("{what}: template sets reserved claim(s) {}", reserved.join(", ")));
+            self.error(
+                loc,
+                format!(
+                    "{what}: template sets reserved claim(s) {}",
+                    reserved.join(", ")
+                ),
+            );
         }
     }
 
     fn scopes(&mut self) {
         for (name, scope) in &self.config.scopes {
             if name == "openid" {
-                self.error(scope.spans.block, "scope name \"openid\" is reserved by Vault".into());
+                self.error(
+                    scope.spans.block,
+                    "scope name \"openid\" is reserved by Vault".into(),
+                );
             }
-            self.template(&format!("scope {name:?}"), scope.spans.attr("template"), scope.template.as_deref());
+            self.template(
+                &format!("scope {name:?}"),
+                scope.spans.attr("template"),
+                scope.template.as_deref(),
+            );
         }
     }
 
@@ -91,7 +119,10 @@ impl Validator<'_> {
         for (name, a) in &self.config.assignments {
             for (attr, list) in [("groups", &a.groups), ("entities", &a.entities)] {
                 if list.iter().any(|n| n.trim().is_empty()) {
-                    self.error(a.spans.attr(attr), format!("assignment {name:?}: {attr} holds an empty name"));
+                    self.error(
+                        a.spans.attr(attr),
+                        format!("assignment {name:?}: {attr} holds an empty name"),
+                    );
                 }
             }
         }
@@ -116,13 +147,18 @@ impl Validator<'_> {
             let what = format!("client {name:?}");
             let key = self.config.client_key(client);
             if !self.config.has_key(key) {
-                self.error(client.spans.attr("key"), format!("{what}: key {key:?} is not declared"));
+                self.error(
+                    client.spans.attr("key"),
+                    format!("{what}: key {key:?} is not declared"),
+                );
             }
             if let Some(t) = &client.client_type {
                 if t != "confidential" && t != "public" {
                     self.error(
                         client.spans.attr("client_type"),
-                        format!("{what}: client_type must be \"confidential\" or \"public\", not {t:?}"),
+                        format!(
+                            "{what}: client_type must be \"confidential\" or \"public\", not {t:?}"
+                        ),
                     );
                 }
             }
@@ -136,10 +172,19 @@ impl Validator<'_> {
             }
             for uri in client.redirect_uris.iter().flatten() {
                 if url::Url::parse(uri).is_err() {
-                    self.error(client.spans.attr("redirect_uris"), format!("{what}: redirect URI {uri:?} is not a URL"));
+                    self.error(
+                        client.spans.attr("redirect_uris"),
+                        format!("{what}: redirect URI {uri:?} is not a URL"),
+                    );
                 }
             }
-            self.ttl_within_key(&what, "id_token_ttl", client.spans.attr("id_token_ttl"), client.id_token_ttl, key);
+            self.ttl_within_key(
+                &what,
+                "id_token_ttl",
+                client.spans.attr("id_token_ttl"),
+                client.id_token_ttl,
+                key,
+            );
         }
     }
 
@@ -148,21 +193,33 @@ impl Validator<'_> {
             let what = format!("provider {name:?}");
             if let Some(issuer) = &p.issuer {
                 if let Err(msg) = check_issuer(issuer) {
-                    self.error(p.spans.attr("issuer"), format!("{what}: issuer {issuer:?} {msg}"));
+                    self.error(
+                        p.spans.attr("issuer"),
+                        format!("{what}: issuer {issuer:?} {msg}"),
+                    );
                 }
             }
             let clients = p.clients.as_deref().unwrap_or_default();
             if clients.iter().any(|c| c == "*") && clients.len() > 1 {
-                self.error(p.spans.attr("clients"), format!("{what}: \"*\" must be the only entry of clients"));
+                self.error(
+                    p.spans.attr("clients"),
+                    format!("{what}: \"*\" must be the only entry of clients"),
+                );
             }
             for c in clients.iter().filter(|c| *c != "*") {
                 if !self.config.clients.contains_key(c) {
-                    self.error(p.spans.attr("clients"), format!("{what}: client {c:?} is not declared"));
+                    self.error(
+                        p.spans.attr("clients"),
+                        format!("{what}: client {c:?} is not declared"),
+                    );
                 }
             }
             for s in p.scopes.iter().flatten() {
                 if !self.config.scopes.contains_key(s) {
-                    self.error(p.spans.attr("scopes"), format!("{what}: scope {s:?} is not declared"));
+                    self.error(
+                        p.spans.attr("scopes"),
+                        format!("{what}: scope {s:?} is not declared"),
+                    );
                 }
             }
         }
@@ -172,7 +229,10 @@ impl Validator<'_> {
         for (name, role) in &self.config.roles {
             let what = format!("role {name:?}");
             if !self.config.has_key(&role.key) {
-                self.error(role.spans.attr("key"), format!("{what}: key {:?} is not declared", role.key));
+                self.error(
+                    role.spans.attr("key"),
+                    format!("{what}: key {:?} is not declared", role.key),
+                );
             }
             self.ttl_within_key(&what, "ttl", role.spans.attr("ttl"), role.ttl, &role.key);
             self.template(&what, role.spans.attr("template"), role.template.as_deref());
@@ -189,7 +249,10 @@ fn check_issuer(issuer: &str) -> Result<(), &'static str> {
     if url.host_str().is_none() {
         return Err("has no host");
     }
-    if url.path() != "/" && !url.path().is_empty() || url.query().is_some() || url.fragment().is_some() {
+    if url.path() != "/" && !url.path().is_empty()
+        || url.query().is_some()
+        || url.fragment().is_some()
+    {
         return Err("must not have a path, query or fragment (scheme://host[:port]; Vault appends the provider path)");
     }
     if issuer.ends_with('/') {
@@ -208,7 +271,9 @@ mod tests {
         let mut f = tempfile::NamedTempFile::new().unwrap();
         f.write_all(src.as_bytes()).unwrap();
         let config = load(f.path(), &LoadOptions::default()).expect("loads");
-        validate(&config).map(|_| String::new()).unwrap_or_else(|e| e.to_string())
+        validate(&config)
+            .map(|_| String::new())
+            .unwrap_or_else(|e| e.to_string())
     }
 
     #[test]

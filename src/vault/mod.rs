@@ -44,11 +44,16 @@ pub struct ConnectionFlags {
 }
 
 fn env_var(names: &[&str]) -> Option<String> {
-    names.iter().find_map(|n| std::env::var(n).ok().filter(|v| !v.is_empty()))
+    names
+        .iter()
+        .find_map(|n| std::env::var(n).ok().filter(|v| !v.is_empty()))
 }
 
 fn truthy(v: &str) -> bool {
-    matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "t" | "yes" | "y")
+    matches!(
+        v.to_ascii_lowercase().as_str(),
+        "1" | "true" | "t" | "yes" | "y"
+    )
 }
 
 impl ConnectionSettings {
@@ -67,8 +72,14 @@ impl ConnectionSettings {
         ConnectionSettings {
             address: address.trim_end_matches('/').to_string(),
             token,
-            namespace: flags.namespace.clone().or_else(|| env_var(&["VAULT_NAMESPACE", "BAO_NAMESPACE"])),
-            ca_cert: flags.ca_cert.clone().or_else(|| env_var(&["VAULT_CACERT", "BAO_CACERT"]).map(PathBuf::from)),
+            namespace: flags
+                .namespace
+                .clone()
+                .or_else(|| env_var(&["VAULT_NAMESPACE", "BAO_NAMESPACE"])),
+            ca_cert: flags
+                .ca_cert
+                .clone()
+                .or_else(|| env_var(&["VAULT_CACERT", "BAO_CACERT"]).map(PathBuf::from)),
             skip_verify: flags.skip_verify
                 || env_var(&["VAULT_SKIP_VERIFY", "BAO_SKIP_VERIFY"]).is_some_and(|v| truthy(&v)),
         }
@@ -83,14 +94,25 @@ pub enum VaultError {
     Unreachable { address: String, reason: String },
     #[error("Vault at {address} is sealed")]
     Sealed { address: String },
-    #[error("no Vault token: set VAULT_TOKEN (or BAO_TOKEN) or log in so that ~/.vault-token exists")]
+    #[error(
+        "no Vault token: set VAULT_TOKEN (or BAO_TOKEN) or log in so that ~/.vault-token exists"
+    )]
     NoToken,
     #[error("permission denied: the token lacks {capability:?} on {path} (Vault at {address})")]
-    PermissionDenied { address: String, path: String, capability: &'static str },
+    PermissionDenied {
+        address: String,
+        path: String,
+        capability: &'static str,
+    },
     #[error("{path} not found")]
     NotFound { path: String },
     #[error("Vault refused {method} {path} (status {status}): {message}")]
-    Api { method: String, path: String, status: u16, message: String },
+    Api {
+        method: String,
+        path: String,
+        status: u16,
+        message: String,
+    },
     #[error("invalid Vault settings: {0}")]
     Settings(String),
 }
@@ -133,7 +155,10 @@ impl Vault {
         }
         let s = b.build().map_err(|e| VaultError::Settings(e.to_string()))?;
         let client = VaultClient::new(s).map_err(|e| VaultError::Settings(e.to_string()))?;
-        Ok(Vault { client, address: settings.address.clone() })
+        Ok(Vault {
+            client,
+            address: settings.address.clone(),
+        })
     }
 
     pub fn address(&self) -> &str {
@@ -150,7 +175,9 @@ impl Vault {
             ClientError::APIError { code, errors } => {
                 let message = errors.join("; ");
                 if code == 503 && message.contains("sealed") {
-                    VaultError::Sealed { address: self.address.clone() }
+                    VaultError::Sealed {
+                        address: self.address.clone(),
+                    }
                 } else if code == 403 {
                     VaultError::PermissionDenied {
                         address: self.address.clone(),
@@ -158,38 +185,65 @@ impl Vault {
                         capability: capability(method),
                     }
                 } else if code == 404 {
-                    VaultError::NotFound { path: path.to_string() }
+                    VaultError::NotFound {
+                        path: path.to_string(),
+                    }
                 } else {
-                    VaultError::Api { method: method.into(), path: path.into(), status: code, message }
+                    VaultError::Api {
+                        method: method.into(),
+                        path: path.into(),
+                        status: code,
+                        message,
+                    }
                 }
             }
             ClientError::RestClientError { source } => {
                 let reason = match &source {
-                    rustify::errors::ClientError::RequestError { source, .. } => short_reason(source.as_ref()),
-                    rustify::errors::ClientError::ServerResponseError { code, .. } if *code == 404 => {
-                        return VaultError::NotFound { path: path.to_string() }
+                    rustify::errors::ClientError::RequestError { source, .. } => {
+                        short_reason(source.as_ref())
+                    }
+                    rustify::errors::ClientError::ServerResponseError { code, .. }
+                        if *code == 404 =>
+                    {
+                        return VaultError::NotFound {
+                            path: path.to_string(),
+                        }
                     }
                     other => other.to_string(),
                 };
-                VaultError::Unreachable { address: self.address.clone(), reason }
+                VaultError::Unreachable {
+                    address: self.address.clone(),
+                    reason,
+                }
             }
             ClientError::ResponseEmptyError | ClientError::ResponseDataEmptyError => {
-                VaultError::NotFound { path: path.to_string() }
+                VaultError::NotFound {
+                    path: path.to_string(),
+                }
             }
-            other => VaultError::Api { method: method.into(), path: path.into(), status: 0, message: other.to_string() },
+            other => VaultError::Api {
+                method: method.into(),
+                path: path.into(),
+                status: 0,
+                message: other.to_string(),
+            },
         }
     }
 
     /// Executes an endpoint that returns data (under Vault's `data` envelope).
     pub async fn read<E: Endpoint>(&self, endpoint: E) -> Result<E::Response, VaultError> {
         let (method, path) = (format!("{:?}", endpoint.method()), endpoint.path());
-        vaultrs::api::exec_with_result(&self.client, endpoint).await.map_err(|e| self.classify(&method, &path, e))
+        vaultrs::api::exec_with_result(&self.client, endpoint)
+            .await
+            .map_err(|e| self.classify(&method, &path, e))
     }
 
     /// Executes an endpoint that returns no data.
     pub async fn write<E: Endpoint>(&self, endpoint: E) -> Result<(), VaultError> {
         let (method, path) = (format!("{:?}", endpoint.method()), endpoint.path());
-        vaultrs::api::exec_with_empty(&self.client, endpoint).await.map_err(|e| self.classify(&method, &path, e))
+        vaultrs::api::exec_with_empty(&self.client, endpoint)
+            .await
+            .map_err(|e| self.classify(&method, &path, e))
     }
 
     /// Lists a path; a path with no entries is an empty list, not an error.
@@ -222,7 +276,11 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_token() {
-        let s = ConnectionSettings { address: "http://x".into(), token: Some("hvs.SECRET".into()), ..Default::default() };
+        let s = ConnectionSettings {
+            address: "http://x".into(),
+            token: Some("hvs.SECRET".into()),
+            ..Default::default()
+        };
         let text = format!("{s:?}");
         assert!(!text.contains("SECRET"), "{text}");
         assert!(text.contains("<redacted>"));

@@ -12,7 +12,12 @@ use serde::{Deserialize, Serialize};
 /// * Method: POST
 /// * Response: [CapabilitiesSelfResponse]
 #[derive(Builder, Debug, Default, Endpoint, Serialize)]
-#[endpoint(path = "sys/capabilities-self", method = "POST", response = "CapabilitiesSelfResponse", builder = "true")]
+#[endpoint(
+    path = "sys/capabilities-self",
+    method = "POST",
+    response = "CapabilitiesSelfResponse",
+    builder = "true"
+)]
 #[builder(setter(into), default)]
 pub struct CapabilitiesSelfRequest {
     pub paths: Vec<String>,

@@ -3,8 +3,9 @@ use rustify_derive::Endpoint;
 use serde::Serialize;
 
 use super::responses::{
-    GenerateTokenResponse, ListClientsResponse, ListProvidersResponse, ListResponse, ReadAssignmentResponse,
-    ReadClientResponse, ReadKeyResponse, ReadProviderResponse, ReadRoleResponse, ReadScopeResponse,
+    GenerateTokenResponse, ListClientsResponse, ListProvidersResponse, ListResponse,
+    ReadAssignmentResponse, ReadClientResponse, ReadKeyResponse, ReadProviderResponse,
+    ReadRoleResponse, ReadScopeResponse,
 };
 
 /// ## Create or update a key
@@ -14,7 +15,11 @@ use super::responses::{
 /// * Path: identity/oidc/key/{self.name}
 /// * Method: POST
 #[derive(Builder, Debug, Default, Endpoint, Serialize)]
-#[endpoint(path = "identity/oidc/key/{self.name}", method = "POST", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/key/{self.name}",
+    method = "POST",
+    builder = "true"
+)]
 #[builder(setter(into, strip_option), default)]
 pub struct WriteKeyRequest {
     #[endpoint(skip)]
@@ -35,7 +40,12 @@ pub struct WriteKeyRequest {
 /// * Method: GET
 /// * Response: [ReadKeyResponse]
 #[derive(Builder, Debug, Endpoint)]
-#[endpoint(path = "identity/oidc/key/{self.name}", method = "GET", response = "ReadKeyResponse", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/key/{self.name}",
+    method = "GET",
+    response = "ReadKeyResponse",
+    builder = "true"
+)]
 #[builder(setter(into))]
 pub struct ReadKeyRequest {
     #[endpoint(skip)]
@@ -47,7 +57,11 @@ pub struct ReadKeyRequest {
 /// * Path: identity/oidc/key/{self.name}
 /// * Method: DELETE
 #[derive(Builder, Debug, Endpoint)]
-#[endpoint(path = "identity/oidc/key/{self.name}", method = "DELETE", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/key/{self.name}",
+    method = "DELETE",
+    builder = "true"
+)]
 #[builder(setter(into))]
 pub struct DeleteKeyRequest {
     #[endpoint(skip)]
@@ -60,7 +74,12 @@ pub struct DeleteKeyRequest {
 /// * Method: LIST
 /// * Response: [ListResponse]
 #[derive(Builder, Debug, Default, Endpoint)]
-#[endpoint(path = "identity/oidc/key", method = "LIST", response = "ListResponse", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/key",
+    method = "LIST",
+    response = "ListResponse",
+    builder = "true"
+)]
 #[builder(setter(into), default)]
 pub struct ListKeysRequest {}
 
@@ -71,7 +90,11 @@ pub struct ListKeysRequest {}
 /// * Path: identity/oidc/scope/{self.name}
 /// * Method: POST
 #[derive(Builder, Debug, Default, Endpoint, Serialize)]
-#[endpoint(path = "identity/oidc/scope/{self.name}", method = "POST", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/scope/{self.name}",
+    method = "POST",
+    builder = "true"
+)]
 #[builder(setter(into, strip_option), default)]
 pub struct WriteScopeRequest {
     #[endpoint(skip)]
@@ -87,7 +110,12 @@ pub struct WriteScopeRequest {
 /// * Method: GET
 /// * Response: [ReadScopeResponse]
 #[derive(Builder, Debug, Endpoint)]
-#[endpoint(path = "identity/oidc/scope/{self.name}", method = "GET", response = "ReadScopeResponse", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/scope/{self.name}",
+    method = "GET",
+    response = "ReadScopeResponse",
+    builder = "true"
+)]
 #[builder(setter(into))]
 pub struct ReadScopeRequest {
     #[endpoint(skip)]
@@ -99,7 +127,11 @@ pub struct ReadScopeRequest {
 /// * Path: identity/oidc/scope/{self.name}
 /// * Method: DELETE
 #[derive(Builder, Debug, Endpoint)]
-#[endpoint(path = "identity/oidc/scope/{self.name}", method = "DELETE", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/scope/{self.name}",
+    method = "DELETE",
+    builder = "true"
+)]
 #[builder(setter(into))]
 pub struct DeleteScopeRequest {
     #[endpoint(skip)]
@@ -112,7 +144,12 @@ pub struct DeleteScopeRequest {
 /// * Method: LIST
 /// * Response: [ListResponse]
 #[derive(Builder, Debug, Default, Endpoint)]
-#[endpoint(path = "identity/oidc/scope", method = "LIST", response = "ListResponse", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/scope",
+    method = "LIST",
+    response = "ListResponse",
+    builder = "true"
+)]
 #[builder(setter(into), default)]
 pub struct ListScopesRequest {}
 
@@ -123,7 +160,11 @@ pub struct ListScopesRequest {}
 /// * Path: identity/oidc/assignment/{self.name}
 /// * Method: POST
 #[derive(Builder, Debug, Default, Endpoint, Serialize)]
-#[endpoint(path = "identity/oidc/assignment/{self.name}", method = "POST", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/assignment/{self.name}",
+    method = "POST",
+    builder = "true"
+)]
 #[builder(setter(into, strip_option), default)]
 pub struct WriteAssignmentRequest {
     #[endpoint(skip)]
@@ -138,7 +179,12 @@ pub struct WriteAssignmentRequest {
 /// * Method: GET
 /// * Response: [ReadAssignmentResponse]
 #[derive(Builder, Debug, Endpoint)]
-#[endpoint(path = "identity/oidc/assignment/{self.name}", method = "GET", response = "ReadAssignmentResponse", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/assignment/{self.name}",
+    method = "GET",
+    response = "ReadAssignmentResponse",
+    builder = "true"
+)]
 #[builder(setter(into))]
 pub struct ReadAssignmentRequest {
     #[endpoint(skip)]
@@ -150,7 +196,11 @@ pub struct ReadAssignmentRequest {
 /// * Path: identity/oidc/assignment/{self.name}
 /// * Method: DELETE
 #[derive(Builder, Debug, Endpoint)]
-#[endpoint(path = "identity/oidc/assignment/{self.name}", method = "DELETE", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/assignment/{self.name}",
+    method = "DELETE",
+    builder = "true"
+)]
 #[builder(setter(into))]
 pub struct DeleteAssignmentRequest {
     #[endpoint(skip)]
@@ -163,7 +213,12 @@ pub struct DeleteAssignmentRequest {
 /// * Method: LIST
 /// * Response: [ListResponse]
 #[derive(Builder, Debug, Default, Endpoint)]
-#[endpoint(path = "identity/oidc/assignment", method = "LIST", response = "ListResponse", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/assignment",
+    method = "LIST",
+    response = "ListResponse",
+    builder = "true"
+)]
 #[builder(setter(into), default)]
 pub struct ListAssignmentsRequest {}
 
@@ -174,7 +229,11 @@ pub struct ListAssignmentsRequest {}
 /// * Path: identity/oidc/client/{self.name}
 /// * Method: POST
 #[derive(Builder, Debug, Default, Endpoint, Serialize)]
-#[endpoint(path = "identity/oidc/client/{self.name}", method = "POST", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/client/{self.name}",
+    method = "POST",
+    builder = "true"
+)]
 #[builder(setter(into, strip_option), default)]
 pub struct WriteClientRequest {
     #[endpoint(skip)]
@@ -198,7 +257,12 @@ pub struct WriteClientRequest {
 /// * Method: GET
 /// * Response: [ReadClientResponse]
 #[derive(Builder, Debug, Endpoint)]
-#[endpoint(path = "identity/oidc/client/{self.name}", method = "GET", response = "ReadClientResponse", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/client/{self.name}",
+    method = "GET",
+    response = "ReadClientResponse",
+    builder = "true"
+)]
 #[builder(setter(into))]
 pub struct ReadClientRequest {
     #[endpoint(skip)]
@@ -210,7 +274,11 @@ pub struct ReadClientRequest {
 /// * Path: identity/oidc/client/{self.name}
 /// * Method: DELETE
 #[derive(Builder, Debug, Endpoint)]
-#[endpoint(path = "identity/oidc/client/{self.name}", method = "DELETE", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/client/{self.name}",
+    method = "DELETE",
+    builder = "true"
+)]
 #[builder(setter(into))]
 pub struct DeleteClientRequest {
     #[endpoint(skip)]
@@ -223,7 +291,12 @@ pub struct DeleteClientRequest {
 /// * Method: LIST
 /// * Response: [ListClientsResponse]
 #[derive(Builder, Debug, Default, Endpoint)]
-#[endpoint(path = "identity/oidc/client", method = "LIST", response = "ListClientsResponse", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/client",
+    method = "LIST",
+    response = "ListClientsResponse",
+    builder = "true"
+)]
 #[builder(setter(into), default)]
 pub struct ListClientsRequest {}
 
@@ -234,7 +307,11 @@ pub struct ListClientsRequest {}
 /// * Path: identity/oidc/provider/{self.name}
 /// * Method: POST
 #[derive(Builder, Debug, Default, Endpoint, Serialize)]
-#[endpoint(path = "identity/oidc/provider/{self.name}", method = "POST", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/provider/{self.name}",
+    method = "POST",
+    builder = "true"
+)]
 #[builder(setter(into, strip_option), default)]
 pub struct WriteProviderRequest {
     #[endpoint(skip)]
@@ -253,7 +330,12 @@ pub struct WriteProviderRequest {
 /// * Method: GET
 /// * Response: [ReadProviderResponse]
 #[derive(Builder, Debug, Endpoint)]
-#[endpoint(path = "identity/oidc/provider/{self.name}", method = "GET", response = "ReadProviderResponse", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/provider/{self.name}",
+    method = "GET",
+    response = "ReadProviderResponse",
+    builder = "true"
+)]
 #[builder(setter(into))]
 pub struct ReadProviderRequest {
     #[endpoint(skip)]
@@ -265,7 +347,11 @@ pub struct ReadProviderRequest {
 /// * Path: identity/oidc/provider/{self.name}
 /// * Method: DELETE
 #[derive(Builder, Debug, Endpoint)]
-#[endpoint(path = "identity/oidc/provider/{self.name}", method = "DELETE", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/provider/{self.name}",
+    method = "DELETE",
+    builder = "true"
+)]
 #[builder(setter(into))]
 pub struct DeleteProviderRequest {
     #[endpoint(skip)]
@@ -278,7 +364,12 @@ pub struct DeleteProviderRequest {
 /// * Method: LIST
 /// * Response: [ListProvidersResponse]
 #[derive(Builder, Debug, Default, Endpoint)]
-#[endpoint(path = "identity/oidc/provider", method = "LIST", response = "ListProvidersResponse", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/provider",
+    method = "LIST",
+    response = "ListProvidersResponse",
+    builder = "true"
+)]
 #[builder(setter(into), default)]
 pub struct ListProvidersRequest {}
 
@@ -289,7 +380,11 @@ pub struct ListProvidersRequest {}
 /// * Path: identity/oidc/role/{self.name}
 /// * Method: POST
 #[derive(Builder, Debug, Default, Endpoint, Serialize)]
-#[endpoint(path = "identity/oidc/role/{self.name}", method = "POST", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/role/{self.name}",
+    method = "POST",
+    builder = "true"
+)]
 #[builder(setter(into, strip_option), default)]
 pub struct WriteRoleRequest {
     #[endpoint(skip)]
@@ -310,7 +405,12 @@ pub struct WriteRoleRequest {
 /// * Method: GET
 /// * Response: [ReadRoleResponse]
 #[derive(Builder, Debug, Endpoint)]
-#[endpoint(path = "identity/oidc/role/{self.name}", method = "GET", response = "ReadRoleResponse", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/role/{self.name}",
+    method = "GET",
+    response = "ReadRoleResponse",
+    builder = "true"
+)]
 #[builder(setter(into))]
 pub struct ReadRoleRequest {
     #[endpoint(skip)]
@@ -322,7 +422,11 @@ pub struct ReadRoleRequest {
 /// * Path: identity/oidc/role/{self.name}
 /// * Method: DELETE
 #[derive(Builder, Debug, Endpoint)]
-#[endpoint(path = "identity/oidc/role/{self.name}", method = "DELETE", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/role/{self.name}",
+    method = "DELETE",
+    builder = "true"
+)]
 #[builder(setter(into))]
 pub struct DeleteRoleRequest {
     #[endpoint(skip)]
@@ -335,7 +439,12 @@ pub struct DeleteRoleRequest {
 /// * Method: LIST
 /// * Response: [ListResponse]
 #[derive(Builder, Debug, Default, Endpoint)]
-#[endpoint(path = "identity/oidc/role", method = "LIST", response = "ListResponse", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/role",
+    method = "LIST",
+    response = "ListResponse",
+    builder = "true"
+)]
 #[builder(setter(into), default)]
 pub struct ListRolesRequest {}
 
@@ -347,7 +456,12 @@ pub struct ListRolesRequest {}
 /// * Method: GET
 /// * Response: [GenerateTokenResponse]
 #[derive(Builder, Debug, Endpoint)]
-#[endpoint(path = "identity/oidc/token/{self.name}", method = "GET", response = "GenerateTokenResponse", builder = "true")]
+#[endpoint(
+    path = "identity/oidc/token/{self.name}",
+    method = "GET",
+    response = "GenerateTokenResponse",
+    builder = "true"
+)]
 #[builder(setter(into))]
 pub struct GenerateTokenRequest {
     #[endpoint(skip)]
