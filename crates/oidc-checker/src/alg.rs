@@ -122,7 +122,9 @@ impl fmt::Display for Algorithm {
 
 /// Error from parsing an algorithm name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown algorithm {0:?} (expected one of RS256, RS384, RS512, ES256, ES384, ES512, EdDSA)")]
+#[error(
+    "unknown algorithm {0:?} (expected one of RS256, RS384, RS512, ES256, ES384, ES512, EdDSA)"
+)]
 pub struct UnknownAlgorithm(pub String);
 
 impl FromStr for Algorithm {

@@ -126,7 +126,10 @@ impl IssuerConfig {
             return bad("issuer is empty".into());
         }
         if self.audiences.is_empty() || self.audiences.iter().any(String::is_empty) {
-            return bad(format!("issuer {} needs at least one non-empty audience", self.issuer));
+            return bad(format!(
+                "issuer {} needs at least one non-empty audience",
+                self.issuer
+            ));
         }
         if self.algorithms.is_empty() {
             return bad(format!("issuer {} allows no algorithm", self.issuer));
@@ -282,7 +285,10 @@ impl CheckerBuilder {
             .map(|cfg| IssuerState {
                 jwks: JwksCache::new(cfg.issuer.clone(), cfg.jwks_url.clone(), self.settings.jwks),
                 userinfo: (cfg.userinfo != Userinfo::Off).then(|| {
-                    UserinfoCache::new(self.settings.userinfo_ttl, self.settings.userinfo_cache_entries)
+                    UserinfoCache::new(
+                        self.settings.userinfo_ttl,
+                        self.settings.userinfo_cache_entries,
+                    )
                 }),
                 cfg,
             })
@@ -325,7 +331,12 @@ impl std::fmt::Debug for Checker {
         f.debug_struct("Checker")
             .field(
                 "issuers",
-                &self.inner.issuers.iter().map(|i| &i.cfg.issuer).collect::<Vec<_>>(),
+                &self
+                    .inner
+                    .issuers
+                    .iter()
+                    .map(|i| &i.cfg.issuer)
+                    .collect::<Vec<_>>(),
             )
             .finish()
     }
@@ -351,7 +362,11 @@ impl Checker {
         for is in &self.inner.issuers {
             if let Err(detail) = is
                 .jwks
-                .refresh(&self.inner.http, &*self.inner.clock, self.inner.hook.as_ref())
+                .refresh(
+                    &self.inner.http,
+                    &*self.inner.clock,
+                    self.inner.hook.as_ref(),
+                )
                 .await
             {
                 first.get_or_insert(CheckError::JwksUnavailable {
@@ -366,7 +381,11 @@ impl Checker {
     /// State of each issuer's JWKS cache (keys, last fetch, last error, staleness).
     pub fn jwks_status(&self) -> Vec<JwksStatus> {
         let now = self.inner.clock.now();
-        self.inner.issuers.iter().map(|i| i.jwks.status(now)).collect()
+        self.inner
+            .issuers
+            .iter()
+            .map(|i| i.jwks.status(now))
+            .collect()
     }
 
     /// The trusted issuers, as configured.
@@ -380,7 +399,11 @@ impl Checker {
     }
 
     /// Like [`Checker::check`], also checking `nonce` and/or `at_hash` when given.
-    pub async fn check_with(&self, token: &str, expect: Expect<'_>) -> Result<Principal, CheckError> {
+    pub async fn check_with(
+        &self,
+        token: &str,
+        expect: Expect<'_>,
+    ) -> Result<Principal, CheckError> {
         let max = self.inner.settings.max_token_bytes;
         if token.len() > max {
             return Err(CheckError::TooLarge {
@@ -425,11 +448,13 @@ impl Checker {
                 self.inner.hook.as_ref(),
             )
             .await?;
-        let verifier = key.verifier(alg).map_err(|k| CheckError::KeyAlgorithmMismatch {
-            alg,
-            kid: Sanitized::new(key.kid.as_deref().unwrap_or("")),
-            key: k,
-        })?;
+        let verifier = key
+            .verifier(alg)
+            .map_err(|k| CheckError::KeyAlgorithmMismatch {
+                alg,
+                kid: Sanitized::new(key.kid.as_deref().unwrap_or("")),
+                key: k,
+            })?;
         if alg
             .fixed_signature_len()
             .is_some_and(|l| l != decoded.signature.len())
@@ -465,7 +490,8 @@ impl Checker {
                             }
                         },
                     };
-                    match userinfo::fetch(&self.inner.http, &is.cfg.issuer, &endpoint, token).await {
+                    match userinfo::fetch(&self.inner.http, &is.cfg.issuer, &endpoint, token).await
+                    {
                         Ok(c) => {
                             cache.put(hash, now, c.clone());
                             c
@@ -483,7 +509,10 @@ impl Checker {
     }
 }
 
-fn opaque_principal(cfg: &IssuerConfig, claims: Map<String, Value>) -> Result<Principal, CheckError> {
+fn opaque_principal(
+    cfg: &IssuerConfig,
+    claims: Map<String, Value>,
+) -> Result<Principal, CheckError> {
     if !cfg.kinds.is_empty() && !cfg.kinds.contains(&TokenKind::OpaqueAccess) {
         return Err(CheckError::WrongTokenKind {
             kind: TokenKind::OpaqueAccess.as_str(),
@@ -491,7 +520,9 @@ fn opaque_principal(cfg: &IssuerConfig, claims: Map<String, Value>) -> Result<Pr
         });
     }
     let subject = required_str(&claims, "sub")?.to_string();
-    let username = optional_str(&claims, &cfg.username_claim)?.unwrap_or(&subject).to_string();
+    let username = optional_str(&claims, &cfg.username_claim)?
+        .unwrap_or(&subject)
+        .to_string();
     let groups = groups(&claims, &cfg.groups_claim)?;
     check_groups(cfg, &groups)?;
     Ok(Principal {
@@ -552,7 +583,11 @@ fn validate_claims(
         }
     } else {
         let audience = audiences(&claims)?;
-        let kind = if cfg.issuer.trim_end_matches('/').ends_with("/v1/identity/oidc") {
+        let kind = if cfg
+            .issuer
+            .trim_end_matches('/')
+            .ends_with("/v1/identity/oidc")
+        {
             TokenKind::IdentityToken
         } else if is_client_credentials(&claims, subject, &audience) {
             TokenKind::ClientCredentials
@@ -666,7 +701,10 @@ fn required_str<'a>(claims: &'a Map<String, Value>, name: &str) -> Result<&'a st
     optional_str(claims, name)?.ok_or(CheckError::MissingClaim(claim_name(name)))
 }
 
-fn optional_str<'a>(claims: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, CheckError> {
+fn optional_str<'a>(
+    claims: &'a Map<String, Value>,
+    name: &str,
+) -> Result<Option<&'a str>, CheckError> {
     match claims.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -705,13 +743,20 @@ fn required_time(claims: &Map<String, Value>, name: &str) -> Result<u64, CheckEr
 }
 
 fn audiences(claims: &Map<String, Value>) -> Result<Vec<String>, CheckError> {
-    let invalid = |reason| CheckError::InvalidClaim { name: "aud", reason };
+    let invalid = |reason| CheckError::InvalidClaim {
+        name: "aud",
+        reason,
+    };
     match claims.get("aud") {
         None => Err(CheckError::MissingClaim("aud")),
         Some(Value::String(s)) if !s.is_empty() => Ok(vec![s.clone()]),
         Some(Value::Array(a)) if !a.is_empty() => a
             .iter()
-            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| invalid("holds a non-string")))
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| invalid("holds a non-string"))
+            })
             .collect(),
         Some(_) => Err(invalid("not a non-empty string or array")),
     }
@@ -721,7 +766,10 @@ fn groups(claims: &Map<String, Value>, name: &str) -> Result<Vec<String>, CheckE
     match claims.get(name) {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::String(s)) => Ok(vec![s.clone()]),
-        Some(Value::Array(a)) => Ok(a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()),
+        Some(Value::Array(a)) => Ok(a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()),
         Some(_) => Err(CheckError::InvalidClaim {
             name: claim_name(name),
             reason: "not a string or array of strings",

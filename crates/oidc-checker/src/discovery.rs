@@ -14,7 +14,10 @@ pub(crate) struct Discovered {
 
 /// The discovery URL of an issuer.
 pub(crate) fn discovery_url(issuer: &str) -> String {
-    format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'))
+    format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    )
 }
 
 /// GETs `url` and returns the body, refusing non-2xx answers and bodies over `MAX_DOC_BYTES`.
@@ -29,7 +32,10 @@ pub(crate) async fn get_bytes(client: &reqwest::Client, url: &str) -> Result<Vec
     if !status.is_success() {
         return Err(format!("HTTP {} from {url}", status.as_u16()));
     }
-    if resp.content_length().is_some_and(|l| l as usize > MAX_DOC_BYTES) {
+    if resp
+        .content_length()
+        .is_some_and(|l| l as usize > MAX_DOC_BYTES)
+    {
         return Err(format!("response from {url} is over {MAX_DOC_BYTES} bytes"));
     }
     let mut body = Vec::new();
@@ -46,9 +52,12 @@ pub(crate) async fn get_bytes(client: &reqwest::Client, url: &str) -> Result<Vec
 pub(crate) async fn discover(client: &reqwest::Client, issuer: &str) -> Result<Discovered, String> {
     let url = discovery_url(issuer);
     let body = get_bytes(client, &url).await?;
-    let doc: Value =
-        serde_json::from_slice(&body).map_err(|_| format!("discovery document at {url} is not JSON"))?;
-    let doc_issuer = doc.get("issuer").and_then(Value::as_str).unwrap_or_default();
+    let doc: Value = serde_json::from_slice(&body)
+        .map_err(|_| format!("discovery document at {url} is not JSON"))?;
+    let doc_issuer = doc
+        .get("issuer")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if doc_issuer != issuer {
         return Err(format!(
             "discovery document at {url} names issuer {:?}",

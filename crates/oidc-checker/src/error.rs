@@ -85,7 +85,10 @@ pub enum CheckError {
     AtHashMismatch,
     /// The token is of a kind this issuer is not configured to accept.
     #[error("token kind {kind} is not accepted for issuer {issuer}")]
-    WrongTokenKind { kind: &'static str, issuer: Sanitized },
+    WrongTokenKind {
+        kind: &'static str,
+        issuer: Sanitized,
+    },
     /// The principal is in none of the required groups.
     #[error("principal is not in a required group")]
     MissingGroup,

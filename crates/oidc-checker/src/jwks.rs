@@ -139,7 +139,11 @@ impl JwksCache {
         }
     }
 
-    fn resolve(&self, keys: &KeySet, kid: Option<&str>) -> Option<Result<Arc<VerifyKey>, CheckError>> {
+    fn resolve(
+        &self,
+        keys: &KeySet,
+        kid: Option<&str>,
+    ) -> Option<Result<Arc<VerifyKey>, CheckError>> {
         match keys.lookup(kid) {
             Lookup::Found(k) => Some(Ok(k.clone())),
             Lookup::Rejected(r) => Some(Err(CheckError::KeyRejected {
@@ -259,7 +263,9 @@ impl JwksCache {
                 .map(|k| {
                     k.rejected
                         .iter()
-                        .map(|r| format!("{}: {}", r.kid.as_deref().unwrap_or("(no kid)"), r.reason))
+                        .map(|r| {
+                            format!("{}: {}", r.kid.as_deref().unwrap_or("(no kid)"), r.reason)
+                        })
                         .collect()
                 })
                 .unwrap_or_default(),

@@ -50,7 +50,8 @@ pub fn decode(token: &str, max_len: usize) -> Result<Decoded<'_>, CheckError> {
     }
     let bytes = token.as_bytes();
     let mut parts = token.splitn(4, '.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(CheckError::Malformed("not three dot-separated segments"));
     };
@@ -96,7 +97,9 @@ fn parse_header(h: &Map<String, Value>) -> Result<Header, CheckError> {
         };
         match list.first() {
             None => return Err(CheckError::Malformed("header crit is empty")),
-            Some(Value::String(name)) => return Err(CheckError::CriticalHeader(Sanitized::new(name))),
+            Some(Value::String(name)) => {
+                return Err(CheckError::CriticalHeader(Sanitized::new(name)))
+            }
             Some(_) => return Err(CheckError::Malformed("header crit holds a non-string")),
         }
     }

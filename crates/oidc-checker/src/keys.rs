@@ -72,7 +72,8 @@ impl KeySet {
             Some(kid) => {
                 if let Some(k) = self.keys.iter().find(|k| k.kid.as_deref() == Some(kid)) {
                     Lookup::Found(k)
-                } else if let Some(r) = self.rejected.iter().find(|r| r.kid.as_deref() == Some(kid)) {
+                } else if let Some(r) = self.rejected.iter().find(|r| r.kid.as_deref() == Some(kid))
+                {
                     Lookup::Rejected(r)
                 } else {
                     Lookup::Missing
@@ -95,7 +96,8 @@ impl KeySet {
 /// Parses a JWKS document. Fails only when the document itself is not a JWKS; individual keys
 /// that are unusable are recorded in [`KeySet::rejected`].
 pub(crate) fn parse_jwks(bytes: &[u8]) -> Result<KeySet, String> {
-    let doc: Value = serde_json::from_slice(bytes).map_err(|_| "JWKS is not valid JSON".to_string())?;
+    let doc: Value =
+        serde_json::from_slice(bytes).map_err(|_| "JWKS is not valid JSON".to_string())?;
     let keys = doc
         .get("keys")
         .and_then(Value::as_array)
@@ -135,7 +137,11 @@ pub(crate) fn parse_jwks(bytes: &[u8]) -> Result<KeySet, String> {
     Ok(set)
 }
 
-type Parsed = (KeyFamily, Option<Algorithm>, Vec<(Algorithm, ParsedPublicKey)>);
+type Parsed = (
+    KeyFamily,
+    Option<Algorithm>,
+    Vec<(Algorithm, ParsedPublicKey)>,
+);
 
 fn parse_jwk(obj: &Map<String, Value>) -> Result<Parsed, String> {
     if let Some(ops) = obj.get("key_ops") {
@@ -161,7 +167,10 @@ fn parse_jwk(obj: &Map<String, Value>) -> Result<Parsed, String> {
         Some(Value::String(a)) => {
             let alg = Algorithm::from_name(a).ok_or_else(|| "unsupported JWK alg".to_string())?;
             if alg.family() != family {
-                return Err(format!("JWK alg {alg} does not fit a {} key", family.describe()));
+                return Err(format!(
+                    "JWK alg {alg} does not fit a {} key",
+                    family.describe()
+                ));
             }
             Some(alg)
         }
@@ -169,7 +178,10 @@ fn parse_jwk(obj: &Map<String, Value>) -> Result<Parsed, String> {
     };
     let algs: Vec<Algorithm> = match jwk_alg {
         Some(a) => vec![a],
-        None => Algorithm::ALL.into_iter().filter(|a| a.family() == family).collect(),
+        None => Algorithm::ALL
+            .into_iter()
+            .filter(|a| a.family() == family)
+            .collect(),
     };
     let mut verifiers = Vec::with_capacity(algs.len());
     match family {

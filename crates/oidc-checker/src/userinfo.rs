@@ -43,6 +43,9 @@ pub fn looks_opaque(token: &str) -> bool {
 
 pub(crate) type TokenHash = [u8; 32];
 
+/// Cached claims and when they stop being served.
+type Entry = (Duration, Map<String, Value>);
+
 pub(crate) fn hash_token(token: &str) -> TokenHash {
     let d = digest::digest(&digest::SHA256, token.as_bytes());
     let mut out = [0u8; 32];
@@ -54,7 +57,7 @@ pub(crate) fn hash_token(token: &str) -> TokenHash {
 pub(crate) struct UserinfoCache {
     ttl: Duration,
     max_entries: usize,
-    entries: Mutex<HashMap<TokenHash, (Duration, Map<String, Value>)>>,
+    entries: Mutex<HashMap<TokenHash, Entry>>,
 }
 
 impl UserinfoCache {

@@ -45,7 +45,9 @@ async fn unknown_kid_flood_costs_one_fetch_per_window() {
                 .into_iter()
                 .map(|t| {
                     let c = checker.clone();
-                    tokio::spawn(async move { c.check(&t).await.map(|_| ()).map_err(|e| e.category()) })
+                    tokio::spawn(
+                        async move { c.check(&t).await.map(|_| ()).map_err(|e| e.category()) },
+                    )
                 })
                 .collect();
             for t in tasks {
@@ -103,7 +105,9 @@ async fn outage_keeps_cached_keys_serving_and_is_reported() {
         .issuer(IssuerConfig::new(&iss).audience(AUD))
         .clock(clock.clone())
         .jwks_timing(timing())
-        .on_jwks_failure(move |issuer, detail| f.lock().unwrap().push(format!("{issuer}: {detail}")))
+        .on_jwks_failure(move |issuer, detail| {
+            f.lock().unwrap().push(format!("{issuer}: {detail}"))
+        })
         .build()
         .unwrap();
     let token = key.token(&claims(&iss));
@@ -149,9 +153,16 @@ async fn jwks_unreachable_at_first_use() {
     drop(dead);
     let clock = clock();
     let iss = "https://issuer.invalid/v1/identity/oidc/provider/p";
-    let checker = checker_with(IssuerConfig::new(iss).audience(AUD).jwks_url(url), &clock, timing());
+    let checker = checker_with(
+        IssuerConfig::new(iss).audience(AUD).jwks_url(url),
+        &clock,
+        timing(),
+    );
     let token = key.token(&claims(iss));
-    assert_eq!(category(&token, checker.check(&token).await), "jwks_unavailable");
+    assert_eq!(
+        category(&token, checker.check(&token).await),
+        "jwks_unavailable"
+    );
     assert!(checker.hydrate().await.is_err());
 }
 
@@ -170,7 +181,10 @@ async fn removed_key_refused_after_max_age() {
     clock.advance(Duration::from_secs(300));
     checker.check(&old_token).await.unwrap(); // still cached, within max_age
     clock.advance(Duration::from_secs(301));
-    assert_eq!(category(&old_token, checker.check(&old_token).await), "unknown_key");
+    assert_eq!(
+        category(&old_token, checker.check(&old_token).await),
+        "unknown_key"
+    );
     checker.check(&new.token(&claims(&iss))).await.unwrap();
     assert_eq!(srv.hits(KEYS), 2);
 }

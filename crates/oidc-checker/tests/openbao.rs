@@ -55,8 +55,12 @@ fn setup() -> Setup {
         Some(json!({"template": r#"{"username": {{identity.entity.name}}, "groups": {{identity.entity.groups.names}}}"#})),
     )
     .unwrap();
-    bao.api("POST", "identity/oidc/assignment/everyone", Some(json!({"entity_ids": [entity_id]})))
-        .unwrap();
+    bao.api(
+        "POST",
+        "identity/oidc/assignment/everyone",
+        Some(json!({"entity_ids": [entity_id]})),
+    )
+    .unwrap();
     let mut per_alg = Vec::new();
     for alg in Algorithm::ALL {
         let key = key_name(alg);
@@ -73,7 +77,11 @@ fn setup() -> Setup {
             Some(json!({"key": key, "ttl": "1h", "template": r#"{"username": {{identity.entity.name}}, "groups": {{identity.entity.groups.names}}}"#})),
         )
         .unwrap();
-        let role_client = data(&bao.api("GET", &format!("identity/oidc/role/{role}"), None).unwrap(), "client_id");
+        let role_client = data(
+            &bao.api("GET", &format!("identity/oidc/role/{role}"), None)
+                .unwrap(),
+            "client_id",
+        );
         let client = format!("app-{key}");
         bao.api(
             "POST",
@@ -81,8 +89,15 @@ fn setup() -> Setup {
             Some(json!({"key": key, "redirect_uris": [REDIRECT], "assignments": ["everyone"], "client_credentials": true})),
         )
         .unwrap();
-        let c = bao.api("GET", &format!("identity/oidc/client/{client}"), None).unwrap();
-        per_alg.push((alg, role_client, data(&c, "client_id"), data(&c, "client_secret")));
+        let c = bao
+            .api("GET", &format!("identity/oidc/client/{client}"), None)
+            .unwrap();
+        per_alg.push((
+            alg,
+            role_client,
+            data(&c, "client_id"),
+            data(&c, "client_secret"),
+        ));
     }
     bao.api(
         "POST",
@@ -110,7 +125,11 @@ fn tokens_minted_by_openbao_verify_for_every_algorithm() {
         identity = identity.audience(role_client);
         provider = provider.audience(client);
     }
-    let checker = Checker::builder().issuer(identity).issuer(provider).build().unwrap();
+    let checker = Checker::builder()
+        .issuer(identity)
+        .issuer(provider)
+        .build()
+        .unwrap();
     rt.block_on(checker.hydrate()).unwrap();
     let status = checker.jwks_status();
     assert!(status.iter().all(|s| s.rejected.is_empty()), "{status:?}");
@@ -120,12 +139,19 @@ fn tokens_minted_by_openbao_verify_for_every_algorithm() {
         // 1. Identity token from identity/oidc/token/ROLE.
         let minted = s
             .bao
-            .api_with_token(&s.user_token, "GET", &format!("identity/oidc/token/role-{key}"), None)
+            .api_with_token(
+                &s.user_token,
+                "GET",
+                &format!("identity/oidc/token/role-{key}"),
+                None,
+            )
             .unwrap();
         let token = data(&minted, "token");
         let header = oidc::decode_header(&token);
         assert_eq!(header["alg"], alg.as_str(), "OpenBao signed with {alg}");
-        let p = rt.block_on(checker.check(&token)).unwrap_or_else(|e| panic!("{alg} identity token: {e}"));
+        let p = rt
+            .block_on(checker.check(&token))
+            .unwrap_or_else(|e| panic!("{alg} identity token: {e}"));
         assert_eq!(p.kind, TokenKind::IdentityToken);
         assert_eq!(p.issuer, identity_iss);
         assert_eq!(p.subject, s.entity_id);
@@ -137,7 +163,10 @@ fn tokens_minted_by_openbao_verify_for_every_algorithm() {
         let mut chars: Vec<char> = sig.chars().collect();
         chars[4] = if chars[4] == 'A' { 'B' } else { 'A' };
         let forged = format!("{input}.{}", chars.into_iter().collect::<String>());
-        assert_eq!(rt.block_on(checker.check(&forged)).unwrap_err().category(), "bad_signature");
+        assert_eq!(
+            rt.block_on(checker.check(&forged)).unwrap_err().category(),
+            "bad_signature"
+        );
 
         // 2. Provider ID token (authorization code + PKCE), with nonce and at_hash.
         let nonce = format!("nonce-{key}");
@@ -170,15 +199,28 @@ fn tokens_minted_by_openbao_verify_for_every_algorithm() {
             nonce: Some("another-nonce"),
             access_token: None,
         };
-        assert_eq!(rt.block_on(checker.check_with(&tokens.id_token, wrong)).unwrap_err().category(), "nonce");
+        assert_eq!(
+            rt.block_on(checker.check_with(&tokens.id_token, wrong))
+                .unwrap_err()
+                .category(),
+            "nonce"
+        );
         let wrong_at = Expect {
             nonce: None,
             access_token: Some("b.notTheAccessToken"),
         };
-        assert_eq!(rt.block_on(checker.check_with(&tokens.id_token, wrong_at)).unwrap_err().category(), "at_hash");
+        assert_eq!(
+            rt.block_on(checker.check_with(&tokens.id_token, wrong_at))
+                .unwrap_err()
+                .category(),
+            "at_hash"
+        );
 
         // 3. The opaque access token, checked online at userinfo.
-        assert!(oidc_checker::userinfo::looks_opaque(&tokens.access_token), "access token shape");
+        assert!(
+            oidc_checker::userinfo::looks_opaque(&tokens.access_token),
+            "access token shape"
+        );
         let p = rt
             .block_on(checker.check(&tokens.access_token))
             .unwrap_or_else(|e| panic!("{alg} opaque access token: {e}"));
@@ -206,14 +248,25 @@ fn tokens_minted_by_openbao_verify_for_every_algorithm() {
     }
     // Identity tokens minted for one role are not accepted by a checker that trusts only
     // another role's client id.
-    let only_first = Checker::new([IssuerConfig::new(&identity_iss).audience(&s.per_alg[0].1)]).unwrap();
+    let only_first =
+        Checker::new([IssuerConfig::new(&identity_iss).audience(&s.per_alg[0].1)]).unwrap();
     let other = data(
         &s.bao
-            .api_with_token(&s.user_token, "GET", &format!("identity/oidc/token/role-{}", key_name(Algorithm::ES512)), None)
+            .api_with_token(
+                &s.user_token,
+                "GET",
+                &format!("identity/oidc/token/role-{}", key_name(Algorithm::ES512)),
+                None,
+            )
             .unwrap(),
         "token",
     );
-    assert_eq!(rt.block_on(only_first.check(&other)).unwrap_err().category(), "audience");
+    assert_eq!(
+        rt.block_on(only_first.check(&other))
+            .unwrap_err()
+            .category(),
+        "audience"
+    );
 }
 
 #[test]
@@ -235,7 +288,12 @@ fn openbao_key_rotation_is_followed() {
     let mint = || {
         data(
             &s.bao
-                .api_with_token(&s.user_token, "GET", &format!("identity/oidc/token/role-{key}"), None)
+                .api_with_token(
+                    &s.user_token,
+                    "GET",
+                    &format!("identity/oidc/token/role-{key}"),
+                    None,
+                )
                 .unwrap(),
             "token",
         )
@@ -248,13 +306,21 @@ fn openbao_key_rotation_is_followed() {
     // our fetch.
     let rotate = || {
         s.bao
-            .api("POST", &format!("identity/oidc/key/{key}/rotate"), Some(json!({})))
+            .api(
+                "POST",
+                &format!("identity/oidc/key/{key}/rotate"),
+                Some(json!({})),
+            )
             .unwrap()
     };
     rotate();
     let middle = mint();
     rt.block_on(checker.check(&middle)).unwrap();
-    assert_eq!(checker.jwks_status()[0].fetch_attempts, 1, "next key was pre-published");
+    assert_eq!(
+        checker.jwks_status()[0].fetch_attempts,
+        1,
+        "next key was pre-published"
+    );
     rotate();
     let after = mint();
     assert_ne!(

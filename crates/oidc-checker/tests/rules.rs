@@ -25,7 +25,10 @@ async fn valid_token_per_algorithm() {
         let clock = clock();
         let checker = checker(&iss, &clock);
         let token = key.token(&claims(&iss));
-        let p = checker.check(&token).await.unwrap_or_else(|e| panic!("{alg}: {e}"));
+        let p = checker
+            .check(&token)
+            .await
+            .unwrap_or_else(|e| panic!("{alg}: {e}"));
         assert_eq!(p.issuer, iss);
         assert_eq!(p.subject, "entity-1");
         assert_eq!(p.username, "alice");
@@ -34,7 +37,10 @@ async fn valid_token_per_algorithm() {
         assert_eq!(p.expires_at, Some(NOW + 36_000));
         assert_eq!(p.kind, TokenKind::IdToken);
         // The JWKS URL came from discovery.
-        assert_eq!(srv.hits("/v1/identity/oidc/provider/default/.well-known/openid-configuration"), 1);
+        assert_eq!(
+            srv.hits("/v1/identity/oidc/provider/default/.well-known/openid-configuration"),
+            1
+        );
         assert_eq!(srv.hits("/v1/identity/oidc/provider/default/keys"), 1);
     }
 }
@@ -54,13 +60,23 @@ async fn bad_signature_per_algorithm() {
         let parts: Vec<&str> = good.split('.').collect();
         let fparts: Vec<&str> = forged_payload.split('.').collect();
         let forged = format!("{}.{}.{}", parts[0], fparts[1], parts[2]);
-        assert_eq!(category(&forged, checker.check(&forged).await), "bad_signature", "{alg}");
+        assert_eq!(
+            category(&forged, checker.check(&forged).await),
+            "bad_signature",
+            "{alg}"
+        );
         // Flipped bit in the signature.
-        let mut sig = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, parts[2]).unwrap();
+        let mut sig =
+            base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, parts[2])
+                .unwrap();
         let mid = sig.len() / 2;
         sig[mid] ^= 1;
         let flipped = format!("{}.{}.{}", parts[0], parts[1], b64(&sig));
-        assert_eq!(category(&flipped, checker.check(&flipped).await), "bad_signature", "{alg}");
+        assert_eq!(
+            category(&flipped, checker.check(&flipped).await),
+            "bad_signature",
+            "{alg}"
+        );
         // The genuine token still passes (the checker is not just refusing everything).
         checker.check(&good).await.unwrap();
     }
@@ -76,10 +92,16 @@ async fn alg_none_and_hs256_with_rsa_public_key_are_refused() {
     for alg in ["none", "None", "NONE"] {
         let h = b64(json!({"alg": alg, "kid": "k1"}).to_string().as_bytes());
         let t = format!("{h}.{body}.");
-        assert_eq!(category(&t, checker.check(&t).await), "unsupported_algorithm");
+        assert_eq!(
+            category(&t, checker.check(&t).await),
+            "unsupported_algorithm"
+        );
     }
     // HS256 "signed" with the RSA public key (the JWK's n as the HMAC secret, and the JWKS JSON).
-    for secret in [key.jwk["n"].as_str().unwrap().to_string(), key.jwk.to_string()] {
+    for secret in [
+        key.jwk["n"].as_str().unwrap().to_string(),
+        key.jwk.to_string(),
+    ] {
         let h = b64(json!({"alg": "HS256", "kid": "k1"}).to_string().as_bytes());
         let input = format!("{h}.{body}");
         let mac = aws_lc_rs::hmac::sign(
@@ -87,7 +109,10 @@ async fn alg_none_and_hs256_with_rsa_public_key_are_refused() {
             input.as_bytes(),
         );
         let t = format!("{input}.{}", b64(mac.as_ref()));
-        assert_eq!(category(&t, checker.check(&t).await), "unsupported_algorithm");
+        assert_eq!(
+            category(&t, checker.check(&t).await),
+            "unsupported_algorithm"
+        );
     }
 }
 
@@ -118,13 +143,16 @@ async fn issuer_audience_and_required_claims() {
         c.as_object_mut().unwrap().remove(claim);
         let t = key.token(&c);
         let e = checker.check(&t).await.unwrap_err();
-        assert_eq!(e, CheckError::MissingClaim(match claim {
-            "aud" => "aud",
-            "iat" => "iat",
-            "sub" => "sub",
-            "exp" => "exp",
-            _ => "iss",
-        }));
+        assert_eq!(
+            e,
+            CheckError::MissingClaim(match claim {
+                "aud" => "aud",
+                "iat" => "iat",
+                "sub" => "sub",
+                "exp" => "exp",
+                _ => "iss",
+            })
+        );
     }
     // Issuer mismatch never fetches anything for the untrusted issuer.
     assert_eq!(srv.total_hits(), 2);
@@ -136,7 +164,9 @@ async fn times_exp_nbf_iat_with_leeway() {
     let (_srv, iss) = setup(&[&key]);
     let clock = clock();
     let checker = checker_with(
-        IssuerConfig::new(&iss).audience(AUD).leeway(Duration::from_secs(30)),
+        IssuerConfig::new(&iss)
+            .audience(AUD)
+            .leeway(Duration::from_secs(30)),
         &clock,
         JwksTiming::default(),
     );
@@ -148,15 +178,24 @@ async fn times_exp_nbf_iat_with_leeway() {
     // Expired beyond leeway / within leeway.
     let t = with(&|c| c["exp"] = json!(NOW - 31));
     assert_eq!(category(&t, checker.check(&t).await), "expired");
-    checker.check(&with(&|c| c["exp"] = json!(NOW - 29))).await.unwrap();
+    checker
+        .check(&with(&|c| c["exp"] = json!(NOW - 29)))
+        .await
+        .unwrap();
     // nbf in the future.
     let t = with(&|c| c["nbf"] = json!(NOW + 31));
     assert_eq!(category(&t, checker.check(&t).await), "not_yet_valid");
-    checker.check(&with(&|c| c["nbf"] = json!(NOW + 29))).await.unwrap();
+    checker
+        .check(&with(&|c| c["nbf"] = json!(NOW + 29)))
+        .await
+        .unwrap();
     // iat in the future.
     let t = with(&|c| c["iat"] = json!(NOW + 31));
     assert_eq!(category(&t, checker.check(&t).await), "issued_in_future");
-    checker.check(&with(&|c| c["iat"] = json!(NOW + 29))).await.unwrap();
+    checker
+        .check(&with(&|c| c["iat"] = json!(NOW + 29)))
+        .await
+        .unwrap();
     // Wrong types.
     let t = with(&|c| c["exp"] = json!("soon"));
     assert_eq!(category(&t, checker.check(&t).await), "invalid_claim");
@@ -175,7 +214,10 @@ async fn missing_kid_single_key_accepted_several_refused() {
         let (_srv, iss) = setup(&[&k1]);
         let clock = clock();
         let checker = checker(&iss, &clock);
-        checker.check(&k1.token_with_header(&header, &claims(&iss))).await.unwrap();
+        checker
+            .check(&k1.token_with_header(&header, &claims(&iss)))
+            .await
+            .unwrap();
     }
     let k2 = TestKey::generate(Algorithm::RS256, "k2");
     let (_srv, iss) = setup(&[&k1, &k2]);
@@ -196,7 +238,10 @@ async fn key_rotation_refetches_and_accepts() {
     assert_eq!(srv.hits("/v1/identity/oidc/provider/default/keys"), 1);
     // The OP rotates: the new key appears in the JWKS; a token signed with it triggers a refetch.
     let new = TestKey::generate(Algorithm::ES384, "new");
-    srv.set("/v1/identity/oidc/provider/default/keys", &jwks(&[&old, &new]));
+    srv.set(
+        "/v1/identity/oidc/provider/default/keys",
+        &jwks(&[&old, &new]),
+    );
     clock.advance(Duration::from_secs(11));
     checker.check(&new.token(&claims(&iss))).await.unwrap();
     assert_eq!(srv.hits("/v1/identity/oidc/provider/default/keys"), 2);
@@ -219,15 +264,45 @@ async fn nonce_and_at_hash() {
     c["at_hash"] = json!(b64(&d.as_ref()[..16]));
     let t = key.token(&c);
     checker
-        .check_with(&t, Expect { nonce: Some("n-0S6_WzA2Mj"), access_token: Some(access_token) })
+        .check_with(
+            &t,
+            Expect {
+                nonce: Some("n-0S6_WzA2Mj"),
+                access_token: Some(access_token),
+            },
+        )
         .await
         .unwrap();
-    let e = checker.check_with(&t, Expect { nonce: Some("other"), access_token: None }).await;
+    let e = checker
+        .check_with(
+            &t,
+            Expect {
+                nonce: Some("other"),
+                access_token: None,
+            },
+        )
+        .await;
     assert_eq!(category(&t, e), "nonce");
-    let e = checker.check_with(&t, Expect { nonce: None, access_token: Some("b.other") }).await;
+    let e = checker
+        .check_with(
+            &t,
+            Expect {
+                nonce: None,
+                access_token: Some("b.other"),
+            },
+        )
+        .await;
     assert_eq!(category(&t, e), "at_hash");
     let t2 = key.token(&claims(&iss));
-    let e = checker.check_with(&t2, Expect { nonce: Some("n-0S6_WzA2Mj"), access_token: None }).await;
+    let e = checker
+        .check_with(
+            &t2,
+            Expect {
+                nonce: Some("n-0S6_WzA2Mj"),
+                access_token: None,
+            },
+        )
+        .await;
     assert_eq!(e.unwrap_err(), CheckError::MissingClaim("nonce"));
 }
 
@@ -267,7 +342,11 @@ async fn embedded_jwk_and_jku_never_used() {
     );
     assert_eq!(category(&t, checker.check(&t).await), "unknown_key");
     assert_eq!(srv.hits("/evil/jwks"), 0);
-    assert_eq!(srv.total_hits(), 3, "one refetch of the real JWKS for the unknown kid");
+    assert_eq!(
+        srv.total_hits(),
+        3,
+        "one refetch of the real JWKS for the unknown kid"
+    );
 }
 
 #[tokio::test]
@@ -277,11 +356,17 @@ async fn crit_b64_oversize_and_encoding() {
     let clock = clock();
     let checker = checker(&iss, &clock);
     let c = claims(&iss);
-    let t = key.token_with_header(&json!({"alg": "ES256", "kid": "k1", "crit": ["exp"], "exp": 1}), &c);
+    let t = key.token_with_header(
+        &json!({"alg": "ES256", "kid": "k1", "crit": ["exp"], "exp": 1}),
+        &c,
+    );
     assert_eq!(category(&t, checker.check(&t).await), "critical_header");
     let t = key.token_with_header(&json!({"alg": "ES256", "kid": "k1", "crit": []}), &c);
     assert_eq!(category(&t, checker.check(&t).await), "malformed");
-    let t = key.token_with_header(&json!({"alg": "ES256", "kid": "k1", "b64": false, "crit": ["b64"]}), &c);
+    let t = key.token_with_header(
+        &json!({"alg": "ES256", "kid": "k1", "b64": false, "crit": ["b64"]}),
+        &c,
+    );
     assert_eq!(category(&t, checker.check(&t).await), "critical_header");
     let t = key.token_with_header(&json!({"alg": "ES256", "kid": "k1", "b64": false}), &c);
     assert_eq!(category(&t, checker.check(&t).await), "unencoded_payload");
@@ -309,7 +394,11 @@ async fn crit_b64_oversize_and_encoding() {
         format!("{}.{}.{}", b64(b"not json"), parts[1], parts[2]),
         format!(".{}.{}", parts[1], parts[2]),
     ] {
-        assert_eq!(category(&bad, checker.check(&bad).await), "malformed", "{bad}");
+        assert_eq!(
+            category(&bad, checker.check(&bad).await),
+            "malformed",
+            "{bad}"
+        );
     }
 }
 
@@ -328,10 +417,21 @@ async fn ecdsa_zero_signature_refused() {
         };
         let (input, _) = good.rsplit_once('.').unwrap();
         let t = format!("{input}.{}", b64(&vec![0u8; len]));
-        assert_eq!(category(&t, checker.check(&t).await), "bad_signature", "{alg}");
+        assert_eq!(
+            category(&t, checker.check(&t).await),
+            "bad_signature",
+            "{alg}"
+        );
         // DER-encoded r = s = 0 (the wrong encoding for JOSE) is refused too.
-        let t = format!("{input}.{}", b64(&[0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00]));
-        assert_eq!(category(&t, checker.check(&t).await), "bad_signature", "{alg}");
+        let t = format!(
+            "{input}.{}",
+            b64(&[0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00])
+        );
+        assert_eq!(
+            category(&t, checker.check(&t).await),
+            "bad_signature",
+            "{alg}"
+        );
         checker.check(&good).await.unwrap();
     }
 }
@@ -374,24 +474,38 @@ async fn header_alg_must_match_key() {
     let c = claims(&iss);
     // Header says ES256 but names the RSA key.
     let t = ec.token_with_header(&json!({"alg": "ES256", "kid": "rsa"}), &c);
-    assert_eq!(category(&t, checker.check(&t).await), "key_algorithm_mismatch");
+    assert_eq!(
+        category(&t, checker.check(&t).await),
+        "key_algorithm_mismatch"
+    );
     // Header says RS384 but the JWK says RS256.
     let t = rsa.token_with_header(&json!({"alg": "RS384", "kid": "rsa"}), &c);
-    assert_eq!(category(&t, checker.check(&t).await), "key_algorithm_mismatch");
+    assert_eq!(
+        category(&t, checker.check(&t).await),
+        "key_algorithm_mismatch"
+    );
     // EdDSA header on an EC key.
     let t = ec.token_with_header(&json!({"alg": "EdDSA", "kid": "ec"}), &c);
-    assert_eq!(category(&t, checker.check(&t).await), "key_algorithm_mismatch");
+    assert_eq!(
+        category(&t, checker.check(&t).await),
+        "key_algorithm_mismatch"
+    );
     // A JWK without alg serves the RS* family only.
     checker.check(&rsa_no_alg.token(&c)).await.unwrap();
     // Algorithm allow-list per issuer.
     let only_es = checker_with(
-        IssuerConfig::new(&iss).audience(AUD).algorithms([Algorithm::ES256]),
+        IssuerConfig::new(&iss)
+            .audience(AUD)
+            .algorithms([Algorithm::ES256]),
         &clock,
         JwksTiming::default(),
     );
     only_es.check(&ec.token(&c)).await.unwrap();
     let t = rsa.token(&c);
-    assert_eq!(category(&t, only_es.check(&t).await), "algorithm_not_allowed");
+    assert_eq!(
+        category(&t, only_es.check(&t).await),
+        "algorithm_not_allowed"
+    );
 }
 
 #[tokio::test]
@@ -403,7 +517,11 @@ async fn token_kinds_and_groups() {
     let clock = clock();
     let checker = Checker::builder()
         .issuer(IssuerConfig::new(&identity).audience("role-client"))
-        .issuer(IssuerConfig::new(&provider).audience(AUD).require_group("admins"))
+        .issuer(
+            IssuerConfig::new(&provider)
+                .audience(AUD)
+                .require_group("admins"),
+        )
         .clock(clock.clone())
         .build()
         .unwrap();
@@ -425,7 +543,11 @@ async fn token_kinds_and_groups() {
     assert_eq!(category(&t, checker.check(&t).await), "group");
     // Kind allow-list.
     let only_id = Checker::builder()
-        .issuer(IssuerConfig::new(&provider).audience(AUD).accept_kind(TokenKind::IdToken))
+        .issuer(
+            IssuerConfig::new(&provider)
+                .audience(AUD)
+                .accept_kind(TokenKind::IdToken),
+        )
         .clock(clock.clone())
         .build()
         .unwrap();
@@ -448,7 +570,10 @@ async fn cognito_tokens_normalised() {
     let id = json!({"iss": iss, "sub": "uuid-1", "aud": "app-client", "token_use": "id", "iat": NOW, "exp": NOW + 60,
                     "cognito:username": "bob", "cognito:groups": ["ops"]});
     let p = checker.check(&key.token(&id)).await.unwrap();
-    assert_eq!((p.kind, p.username.as_str(), p.groups.clone()), (TokenKind::CognitoId, "bob", vec!["ops".to_string()]));
+    assert_eq!(
+        (p.kind, p.username.as_str(), p.groups.clone()),
+        (TokenKind::CognitoId, "bob", vec!["ops".to_string()])
+    );
     let access = json!({"iss": iss, "sub": "uuid-1", "client_id": "app-client", "token_use": "access", "iat": NOW, "exp": NOW + 60,
                         "username": "bob", "cognito:groups": ["ops"], "scope": "openid"});
     let p = checker.check(&key.token(&access)).await.unwrap();
@@ -478,35 +603,67 @@ async fn opaque_tokens_checked_at_userinfo_and_cached_by_hash() {
     );
     let clock = clock();
     let checker = Checker::builder()
-        .issuer(IssuerConfig::new(&iss).audience(AUD).userinfo(Userinfo::Discover))
+        .issuer(
+            IssuerConfig::new(&iss)
+                .audience(AUD)
+                .userinfo(Userinfo::Discover),
+        )
         .clock(clock.clone())
         .build()
         .unwrap();
     let p = checker.check(good).await.unwrap();
-    assert_eq!((p.kind, p.subject.as_str(), p.username.as_str()), (TokenKind::OpaqueAccess, "entity-9", "carol"));
+    assert_eq!(
+        (p.kind, p.subject.as_str(), p.username.as_str()),
+        (TokenKind::OpaqueAccess, "entity-9", "carol")
+    );
     assert_eq!(p.expires_at, None);
     checker.check(good).await.unwrap();
-    assert_eq!(srv.hits("/v1/identity/oidc/provider/p/userinfo"), 1, "second check served from cache");
+    assert_eq!(
+        srv.hits("/v1/identity/oidc/provider/p/userinfo"),
+        1,
+        "second check served from cache"
+    );
     clock.advance(Duration::from_secs(61));
     checker.check(good).await.unwrap();
-    assert_eq!(srv.hits("/v1/identity/oidc/provider/p/userinfo"), 2, "cache entry expired");
+    assert_eq!(
+        srv.hits("/v1/identity/oidc/provider/p/userinfo"),
+        2,
+        "cache entry expired"
+    );
     let bad = "b.AAAAAQJrevokedtoken";
     assert_eq!(category(bad, checker.check(bad).await), "userinfo_rejected");
     assert_eq!(srv.auth_headers().last().unwrap(), &format!("Bearer {bad}"));
     // Without userinfo configured, opaque tokens are refused without any request.
-    let jwt_only = checker_with(IssuerConfig::new(&iss).audience(AUD), &clock, JwksTiming::default());
+    let jwt_only = checker_with(
+        IssuerConfig::new(&iss).audience(AUD),
+        &clock,
+        JwksTiming::default(),
+    );
     let hits = srv.total_hits();
-    assert_eq!(category(good, jwt_only.check(good).await), "opaque_not_accepted");
+    assert_eq!(
+        category(good, jwt_only.check(good).await),
+        "opaque_not_accepted"
+    );
     assert_eq!(srv.total_hits(), hits);
 }
 
 #[test]
 fn config_errors() {
     assert!(Checker::new([]).is_err());
-    assert!(Checker::new([IssuerConfig::new("https://x")]).is_err(), "no audience");
+    assert!(
+        Checker::new([IssuerConfig::new("https://x")]).is_err(),
+        "no audience"
+    );
     assert!(Checker::new([IssuerConfig::new("https://x").audience("a").algorithms([])]).is_err());
-    assert!(Checker::new([IssuerConfig::new("https://x").audience("a").leeway(Duration::from_secs(3600))]).is_err());
-    assert!(Checker::new([IssuerConfig::new("https://x").audience("a"), IssuerConfig::new("https://x").audience("b")]).is_err());
+    assert!(Checker::new([IssuerConfig::new("https://x")
+        .audience("a")
+        .leeway(Duration::from_secs(3600))])
+    .is_err());
+    assert!(Checker::new([
+        IssuerConfig::new("https://x").audience("a"),
+        IssuerConfig::new("https://x").audience("b")
+    ])
+    .is_err());
     assert!(Checker::new([IssuerConfig::new("https://x").audience("a")]).is_ok());
     assert_eq!("ES512".parse::<Algorithm>().unwrap(), Algorithm::ES512);
     assert!("HS256".parse::<Algorithm>().is_err());

@@ -87,7 +87,8 @@ impl TestKey {
             }
             Algorithm::EdDSA => {
                 let kp = Ed25519KeyPair::generate().unwrap();
-                let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": b64(kp.public_key().as_ref())});
+                let jwk =
+                    json!({"kty": "OKP", "crv": "Ed25519", "x": b64(kp.public_key().as_ref())});
                 (Signer::Ed(kp), jwk)
             }
         };
@@ -144,7 +145,10 @@ impl TestKey {
 
     /// A token with the default header (`alg`, `kid`, `typ: JWT`).
     pub fn token(&self, claims: &Value) -> String {
-        self.token_with_header(&json!({"alg": self.alg.as_str(), "kid": self.kid, "typ": "JWT"}), claims)
+        self.token_with_header(
+            &json!({"alg": self.alg.as_str(), "kid": self.kid, "typ": "JWT"}),
+            claims,
+        )
     }
 
     pub fn token_with_header(&self, header: &Value, claims: &Value) -> String {
@@ -242,7 +246,13 @@ impl TestServer {
     }
 
     pub fn hits(&self, path: &str) -> usize {
-        self.state.hits.lock().unwrap().get(path).copied().unwrap_or(0)
+        self.state
+            .hits
+            .lock()
+            .unwrap()
+            .get(path)
+            .copied()
+            .unwrap_or(0)
     }
 
     pub fn total_hits(&self) -> usize {
@@ -273,7 +283,10 @@ fn handle(conn: TcpStream, st: &ServerState) {
         if reader.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
             break;
         }
-        if let Some(v) = h.strip_prefix("authorization: ").or_else(|| h.strip_prefix("Authorization: ")) {
+        if let Some(v) = h
+            .strip_prefix("authorization: ")
+            .or_else(|| h.strip_prefix("Authorization: "))
+        {
             auth = Some(v.trim().to_string());
         }
     }
@@ -306,7 +319,11 @@ fn handle(conn: TcpStream, st: &ServerState) {
 
 /// A checker for one issuer (audience [`AUD`]) on a manual clock at [`NOW`].
 pub fn checker(iss: &str, clock: &Arc<ManualClock>) -> Checker {
-    checker_with(IssuerConfig::new(iss).audience(AUD), clock, JwksTiming::default())
+    checker_with(
+        IssuerConfig::new(iss).audience(AUD),
+        clock,
+        JwksTiming::default(),
+    )
 }
 
 pub fn checker_with(cfg: IssuerConfig, clock: &Arc<ManualClock>, timing: JwksTiming) -> Checker {
