@@ -629,3 +629,68 @@ fn dev_starts_a_server_applies_the_example_and_keeps_the_token_private() {
         "the server is stopped on exit"
     );
 }
+
+#[test]
+fn a_failed_apply_reports_what_was_done_and_a_rerun_converges() {
+    let env = Env::new();
+    // This token may write keys, scopes and assignments, but not clients, roles or providers.
+    let policy = r#"
+path "identity/oidc/*" { capabilities = ["read", "list"] }
+path "identity/oidc/key/*" { capabilities = ["create", "read", "update", "list"] }
+path "identity/oidc/scope/*" { capabilities = ["create", "read", "update", "list"] }
+path "identity/oidc/assignment/*" { capabilities = ["create", "read", "update", "list"] }
+path "identity/group/*" { capabilities = ["read"] }
+path "identity/entity/*" { capabilities = ["read"] }
+"#;
+    env.bao
+        .api(
+            "POST",
+            "sys/policies/acl/partial",
+            Some(json!({ "policy": policy })),
+        )
+        .unwrap();
+    let token = env
+        .bao
+        .api(
+            "POST",
+            "auth/token/create",
+            Some(json!({"policies": ["partial"]})),
+        )
+        .unwrap();
+    let token = token["auth"]["client_token"].as_str().unwrap().to_string();
+    let out = Command::cargo_bin("vault-oidc")
+        .unwrap()
+        .current_dir(env.dir.path())
+        .env("VAULT_ADDR", env.bao.addr())
+        .env("VAULT_TOKEN", &token)
+        .args(["apply", "--auto-approve"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1);
+    let t = text(&out);
+    assert!(
+        t.contains("key \"agents\": created") && t.contains("scope \"profile\": created"),
+        "{t}"
+    );
+    assert!(
+        t.contains("permission denied: the token lacks \"update\" on identity/oidc/client/webapp"),
+        "{t}"
+    );
+    assert!(t.contains("not done: provider \"main\""), "{t}");
+    assert!(!t.contains(&token), "{t}");
+    assert!(
+        env.bao
+            .api("GET", "identity/oidc/provider/main", None)
+            .is_err(),
+        "later levels were not attempted"
+    );
+
+    let out = env.cli(&["apply", "--auto-approve"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(
+        text(&out).contains("Plan: 3 to add, 1 to change, 0 to destroy."),
+        "only what was missing: {}",
+        text(&out)
+    );
+    assert_eq!(code(&env.cli(&["plan", "--detailed-exitcode"])), 0);
+}
