@@ -16,3 +16,5 @@ pub mod generate;
 pub mod plan;
 pub mod state;
 pub mod vault;
+pub mod flows;
+pub mod migrate;

@@ -1,0 +1,1 @@
+//! Sign-in and token flows: `login` (authorization code + PKCE), `token`, `logout`.

@@ -1,0 +1,1 @@
+//! `migrate cognito`: from a Cognito Terraform setup to Vault OIDC.
