@@ -765,6 +765,25 @@ role "agent" {
     }
 
     #[test]
+    fn missing_files_and_undeclared_cli_variables_name_the_file() {
+        let err = load(Path::new("/nonexistent/oidc.hcl"), &LoadOptions::default()).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("/nonexistent/oidc.hcl: cannot read file"),
+            "{err}"
+        );
+        let err = load_str(
+            "variable \"app_url\" { default = \"x\" }\n",
+            &LoadOptions {
+                vars: vec!["app_ur=y".into()],
+                var_files: vec![],
+            },
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains(": a value was given for undeclared variable \"app_ur\" (did you mean \"app_url\"?)"), "{err}");
+    }
+
+    #[test]
     fn syntax_errors_name_the_position() {
         let err =
             load_str("key \"k\" {\n  algorithm = \n}\n", &LoadOptions::default()).unwrap_err();
