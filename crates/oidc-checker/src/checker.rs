@@ -583,11 +583,7 @@ fn validate_claims(
         }
     } else {
         let audience = audiences(&claims)?;
-        let kind = if cfg
-            .issuer
-            .trim_end_matches('/')
-            .ends_with("/v1/identity/oidc")
-        {
+        let kind = if cfg.issuer.trim_end_matches('/').ends_with("/identity/oidc") {
             TokenKind::IdentityToken
         } else if is_client_credentials(&claims, subject, &audience) {
             TokenKind::ClientCredentials

@@ -61,9 +61,7 @@ pub fn decode(token: &str, max_len: usize) -> Result<Decoded<'_>, CheckError> {
     let header_bytes = B64
         .decode(h)
         .map_err(|_| CheckError::Malformed("header is not strict base64url"))?;
-    let header: Map<String, Value> = serde_json::from_slice(&header_bytes)
-        .map_err(|_| CheckError::Malformed("header is not a JSON object"))?;
-    let header = parse_header(&header)?;
+    let header = parse_header(&header_bytes)?;
     if s.is_empty() {
         return Err(CheckError::Malformed("empty signature segment"));
     }
@@ -83,14 +81,38 @@ pub fn decode(token: &str, max_len: usize) -> Result<Decoded<'_>, CheckError> {
     })
 }
 
-fn parse_header(h: &Map<String, Value>) -> Result<Header, CheckError> {
-    let alg = match h.get("alg") {
+/// The header as written, borrowed where possible (no per-member allocation). Members this
+/// checker does not use (`jwk`, `jku`, `x5u`, `x5c`, `x5t`, …) are skipped unread; a member
+/// given twice makes the header malformed.
+#[derive(serde::Deserialize)]
+struct RawHeader<'a> {
+    #[serde(default, deserialize_with = "present")]
+    alg: Option<Value>,
+    #[serde(borrow, default)]
+    kid: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    typ: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, deserialize_with = "present")]
+    crit: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    b64: Option<Value>,
+}
+
+/// `Some(value)` for a present member, `null` included.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    serde::Deserialize::deserialize(d).map(Some)
+}
+
+fn parse_header(bytes: &[u8]) -> Result<Header, CheckError> {
+    let h: RawHeader<'_> = serde_json::from_slice(bytes)
+        .map_err(|_| CheckError::Malformed("header is not a valid JSON object"))?;
+    let alg = match &h.alg {
         Some(Value::String(a)) => Algorithm::from_name(a)
             .ok_or_else(|| CheckError::UnsupportedAlgorithm(Sanitized::new(a)))?,
         Some(_) => return Err(CheckError::Malformed("header alg is not a string")),
         None => return Err(CheckError::Malformed("header has no alg")),
     };
-    if let Some(crit) = h.get("crit") {
+    if let Some(crit) = &h.crit {
         // We implement no extension, so any listed one is unknown to us (RFC 7515 §4.1.11).
         let Some(list) = crit.as_array() else {
             return Err(CheckError::Malformed("header crit is not an array"));
@@ -103,20 +125,14 @@ fn parse_header(h: &Map<String, Value>) -> Result<Header, CheckError> {
             Some(_) => return Err(CheckError::Malformed("header crit holds a non-string")),
         }
     }
-    match h.get("b64") {
+    match &h.b64 {
         None | Some(Value::Bool(true)) => {}
         Some(Value::Bool(false)) => return Err(CheckError::UnencodedPayload),
         Some(_) => return Err(CheckError::Malformed("header b64 is not a boolean")),
     }
-    let kid = match h.get("kid") {
-        None => None,
-        Some(Value::String(k)) => Some(k.clone()),
-        Some(_) => return Err(CheckError::Malformed("header kid is not a string")),
-    };
-    let typ = match h.get("typ") {
-        None => None,
-        Some(Value::String(t)) => Some(t.clone()),
-        Some(_) => return Err(CheckError::Malformed("header typ is not a string")),
-    };
-    Ok(Header { alg, kid, typ })
+    Ok(Header {
+        alg,
+        kid: h.kid.map(|k| k.into_owned()),
+        typ: h.typ.map(|t| t.into_owned()),
+    })
 }

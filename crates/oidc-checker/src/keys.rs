@@ -48,6 +48,9 @@ impl VerifyKey {
 pub(crate) struct RejectedKey {
     pub kid: Option<String>,
     pub reason: String,
+    /// False for keys that are not signing keys at all (`use` other than `sig`): they do not
+    /// count when a token without `kid` looks for "the only key".
+    pub signing: bool,
 }
 
 /// A parsed JWKS.
@@ -79,12 +82,15 @@ impl KeySet {
                     Lookup::Missing
                 }
             }
-            None => match (self.keys.len(), self.rejected.len()) {
-                (1, 0) => Lookup::Found(&self.keys[0]),
-                (0, 1) => Lookup::Rejected(&self.rejected[0]),
-                (0, 0) => Lookup::Missing,
-                (a, b) => Lookup::Ambiguous(a + b),
-            },
+            None => {
+                let mut rejected = self.rejected.iter().filter(|r| r.signing);
+                match (self.keys.len(), rejected.clone().count()) {
+                    (1, 0) => Lookup::Found(&self.keys[0]),
+                    (0, 1) => Lookup::Rejected(rejected.next().expect("one")),
+                    (0, 0) => Lookup::Missing,
+                    (a, b) => Lookup::Ambiguous(a + b),
+                }
+            }
         }
     }
 
@@ -108,6 +114,7 @@ pub(crate) fn parse_jwks(bytes: &[u8]) -> Result<KeySet, String> {
             set.rejected.push(RejectedKey {
                 kid: None,
                 reason: "JWK is not an object".into(),
+                signing: true,
             });
             continue;
         };
@@ -120,6 +127,7 @@ pub(crate) fn parse_jwks(bytes: &[u8]) -> Result<KeySet, String> {
                 set.rejected.push(RejectedKey {
                     kid,
                     reason: "JWK use is not \"sig\"".into(),
+                    signing: false,
                 });
                 continue;
             }
@@ -131,7 +139,11 @@ pub(crate) fn parse_jwks(bytes: &[u8]) -> Result<KeySet, String> {
                 jwk_alg,
                 verifiers,
             })),
-            Err(reason) => set.rejected.push(RejectedKey { kid, reason }),
+            Err(reason) => set.rejected.push(RejectedKey {
+                kid,
+                reason,
+                signing: true,
+            }),
         }
     }
     Ok(set)

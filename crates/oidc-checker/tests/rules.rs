@@ -219,6 +219,18 @@ async fn missing_kid_single_key_accepted_several_refused() {
             .await
             .unwrap();
     }
+    {
+        // An encryption key beside the one signing key does not make the choice ambiguous.
+        let mut enc = TestKey::generate(Algorithm::RS256, "enc");
+        enc.jwk["use"] = json!("enc");
+        let (_srv, iss) = setup(&[&enc, &k1]);
+        let clock = clock();
+        let checker = checker(&iss, &clock);
+        checker
+            .check(&k1.token_with_header(&header, &claims(&iss)))
+            .await
+            .unwrap();
+    }
     let k2 = TestKey::generate(Algorithm::RS256, "k2");
     let (_srv, iss) = setup(&[&k1, &k2]);
     let clock = clock();
@@ -384,6 +396,23 @@ async fn crit_b64_oversize_and_encoding() {
     let good = key.token(&c);
     checker.check(&good).await.unwrap();
     let parts: Vec<&str> = good.split('.').collect();
+    // Non-canonical trailing bits in the last base64url character (64-byte ES256 signature:
+    // its last character carries 2 data bits and 4 bits that must be zero).
+    let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let last = parts[2].chars().last().unwrap();
+    let idx = alphabet.find(last).unwrap();
+    assert_eq!(idx % 16, 0, "canonical encoding of a 64-byte value");
+    let noncanonical = format!(
+        "{}.{}.{}{}",
+        parts[0],
+        parts[1],
+        &parts[2][..parts[2].len() - 1],
+        &alphabet[idx + 1..idx + 2]
+    );
+    assert_eq!(
+        category(&noncanonical, checker.check(&noncanonical).await),
+        "malformed"
+    );
     for bad in [
         format!("{}.{}", parts[0], parts[1]),
         format!("{good}.x"),
@@ -554,6 +583,17 @@ async fn token_kinds_and_groups() {
     let t = key.token(&cc);
     assert_eq!(category(&t, only_id.check(&t).await), "token_kind");
     only_id.check(&key.token(&claims(&provider))).await.unwrap();
+}
+
+#[tokio::test]
+async fn namespaced_identity_tokens() {
+    let key = TestKey::generate(Algorithm::ES256, "k1");
+    let srv = TestServer::start();
+    let iss = srv.issuer("/v1/team-a/identity/oidc", &[&key]);
+    let clock = clock();
+    let checker = checker(&iss, &clock);
+    let p = checker.check(&key.token(&claims(&iss))).await.unwrap();
+    assert_eq!(p.kind, TokenKind::IdentityToken);
 }
 
 #[tokio::test]
