@@ -11,7 +11,7 @@ keys = {
 scopes = {
   profile = {
     description = "username and groups"
-    template = <<-EOT
+    template    = <<-EOT
       {"username": {{identity.entity.name}}, "groups": {{identity.entity.groups.names}}}
     EOT
   }
@@ -51,8 +51,8 @@ oidc_providers = {
 
 roles = {
   agent = {
-    key = "agents"
-    ttl = 900
+    key      = "agents"
+    ttl      = 900
     template = <<-EOT
       {"username": {{identity.entity.name}}, "groups": {{identity.entity.groups.names}}}
     EOT

@@ -1,7 +1,5 @@
 //! HCL literals for generated Terraform, and the alignment `terraform fmt` applies.
 
-use std::collections::BTreeSet;
-
 pub use crate::config::render::quote;
 
 /// An HCL list of string literals on one line.
@@ -115,23 +113,27 @@ fn balanced(s: &str) -> bool {
     depth == 0
 }
 
-/// Aligns the `=` of consecutive one-line attributes, as `terraform fmt` does. Heredoc bodies
-/// are left alone.
+/// Aligns the `=` of consecutive one-line attributes, as `terraform fmt` does. An attribute
+/// whose value is a heredoc takes part in the alignment and its body does not break the run.
 pub fn align(src: &str) -> String {
+    enum Line {
+        Attr(usize, String, String),
+        /// A heredoc body or end marker: transparent.
+        Body,
+        Other,
+    }
     let lines: Vec<&str> = src.split('\n').collect();
-    let mut parsed: Vec<Option<(usize, String, String)>> = Vec::with_capacity(lines.len());
+    let mut parsed: Vec<Line> = Vec::with_capacity(lines.len());
     let mut heredoc: Option<String> = None;
-    let mut skip = BTreeSet::new();
-    for (i, line) in lines.iter().enumerate() {
+    for line in &lines {
         if let Some(tag) = &heredoc {
-            skip.insert(i);
             if line.trim() == tag {
                 heredoc = None;
             }
-            parsed.push(None);
+            parsed.push(Line::Body);
             continue;
         }
-        if let Some(pos) = line.find("<<-").or_else(|| line.find("<<")) {
+        if let Some(pos) = line.find("<<") {
             let tag: String = line[pos..]
                 .trim_start_matches('<')
                 .trim_start_matches('-')
@@ -139,39 +141,49 @@ pub fn align(src: &str) -> String {
                 .to_string();
             if !tag.is_empty() && tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 heredoc = Some(tag);
+                let head = format!("{}0", &line[..pos]);
+                parsed.push(match single_line_attr(&head) {
+                    Some((indent, name, _)) => Line::Attr(indent, name, line[pos..].to_string()),
+                    None => Line::Other,
+                });
+                continue;
             }
-            parsed.push(None);
-            continue;
         }
-        parsed.push(single_line_attr(line));
+        parsed.push(match single_line_attr(line) {
+            Some((indent, name, value)) => Line::Attr(indent, name, value),
+            None => Line::Other,
+        });
     }
     let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     let mut i = 0;
     while i < lines.len() {
-        if parsed[i].is_none() {
+        if !matches!(parsed[i], Line::Attr(..)) {
             i += 1;
             continue;
         }
         let start = i;
-        while i < lines.len() && parsed[i].is_some() {
+        while i < lines.len() && !matches!(parsed[i], Line::Other) {
             i += 1;
         }
         let width = parsed[start..i]
             .iter()
-            .flatten()
-            .map(|(_, n, _)| n.chars().count())
+            .filter_map(|p| match p {
+                Line::Attr(_, n, _) => Some(n.chars().count()),
+                _ => None,
+            })
             .max()
             .unwrap_or(0);
         for (j, p) in parsed[start..i].iter().enumerate() {
-            let (indent, name, value) = p.as_ref().expect("chain members are attributes");
-            let pad = width - name.chars().count();
-            out[start + j] = format!(
-                "{}{}{} = {}",
-                " ".repeat(*indent),
-                name,
-                " ".repeat(pad),
-                value
-            );
+            if let Line::Attr(indent, name, value) = p {
+                let pad = width - name.chars().count();
+                out[start + j] = format!(
+                    "{}{}{} = {}",
+                    " ".repeat(*indent),
+                    name,
+                    " ".repeat(pad),
+                    value
+                );
+            }
         }
     }
     out.join("\n")
