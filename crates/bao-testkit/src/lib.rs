@@ -135,11 +135,12 @@ pub struct Bao {
 }
 
 // The watchdog: runs the server in the background and kills it when our stdin (a pipe whose
-// write end the test process holds) reaches EOF, i.e. on drop or when the test process dies.
+// write end the test process holds) reaches EOF, i.e. on drop or when the test process dies;
+// then removes the server's temp dir (which a killed test process could not).
 const WATCHDOG: &str = r#"exec 3<&0
 "$@" </dev/null &
 p=$!
-{ cat <&3 >/dev/null; kill -TERM "$p" 2>/dev/null; sleep 5; kill -KILL "$p" 2>/dev/null; } &
+{ cat <&3 >/dev/null; kill -TERM "$p" 2>/dev/null; sleep 2; kill -KILL "$p" 2>/dev/null; rm -rf "$BAO_TESTKIT_DIR"; } &
 exec 3<&-
 wait "$p"
 "#;
@@ -240,6 +241,7 @@ impl Bao {
             .arg(format!("-dev-listen-address={host_port}"))
             .arg("-dev-no-store-token")
             .arg(format!("-config={}", config_path.display()))
+            .env("BAO_TESTKIT_DIR", dir.path())
             .current_dir(dir.path())
             .stdin(Stdio::piped())
             .stdout(Stdio::from(log))

@@ -453,7 +453,7 @@ fn server_dies_with_the_test_process() {
     // must stop the server.
     if std::env::var("BAO_TESTKIT_CHILD").is_ok() {
         let bao = Bao::start();
-        println!("PORT={}", bao.port());
+        println!("PORT={} DIR={}", bao.port(), bao.dir().display());
         use std::io::Write;
         std::io::stdout().flush().unwrap();
         std::thread::sleep(std::time::Duration::from_secs(120));
@@ -473,15 +473,17 @@ fn server_dies_with_the_test_process() {
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
-    let mut port = None;
+    let mut found = None;
     for line in BufReader::new(stdout).lines() {
         let line = line.unwrap();
         if let Some(i) = line.find("PORT=") {
-            port = Some(line[i + 5..].trim().parse::<u16>().unwrap());
+            let (port, dir) = line[i + 5..].split_once(" DIR=").unwrap();
+            found = Some((port.trim().parse::<u16>().unwrap(), dir.trim().to_string()));
             break;
         }
     }
-    let port = port.expect("child printed its port");
+    let (port, dir) = found.expect("child printed its port");
+    assert!(std::path::Path::new(&dir).is_dir());
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
     child.kill().unwrap();
     child.wait().unwrap();
@@ -490,6 +492,14 @@ fn server_dies_with_the_test_process() {
         assert!(
             std::time::Instant::now() < deadline,
             "server on port {port} still up 10 s after its test process was killed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // ...and its temp dir is removed
+    while std::path::Path::new(&dir).exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "temp dir {dir} still there 10 s after the test process was killed"
         );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
