@@ -72,10 +72,16 @@ impl Env {
     }
 
     fn cli(&self, args: &[&str]) -> Output {
+        self.cli_as(self.bao.root_token(), args)
+    }
+
+    /// Runs the CLI against this server with another token.
+    fn cli_as(&self, token: &str, args: &[&str]) -> Output {
         let mut cmd = Command::cargo_bin("vault-oidc").unwrap();
         cmd.current_dir(self.dir.path())
             .env_remove("VAULT_NAMESPACE")
-            .envs(self.bao.env())
+            .env("VAULT_ADDR", self.bao.addr())
+            .env("VAULT_TOKEN", token)
             .args(args);
         cmd.output().unwrap()
     }
@@ -517,14 +523,7 @@ fn unreachable_sealed_and_unauthorised_fail_with_one_clear_line() {
         .as_str()
         .unwrap()
         .to_string();
-    let out = Command::cargo_bin("vault-oidc")
-        .unwrap()
-        .current_dir(env.dir.path())
-        .env("VAULT_ADDR", env.bao.addr())
-        .env("VAULT_TOKEN", &limited)
-        .args(["apply", "--auto-approve"])
-        .output()
-        .unwrap();
+    let out = env.cli_as(&limited, &["apply", "--auto-approve"]);
     assert_eq!(code(&out), 1);
     let t = text(&out);
     assert!(
@@ -533,14 +532,7 @@ fn unreachable_sealed_and_unauthorised_fail_with_one_clear_line() {
     );
     assert!(!t.contains(&limited), "{t}");
     // The limited token can still plan (reads only).
-    let out = Command::cargo_bin("vault-oidc")
-        .unwrap()
-        .current_dir(env.dir.path())
-        .env("VAULT_ADDR", env.bao.addr())
-        .env("VAULT_TOKEN", &limited)
-        .args(["plan", "--detailed-exitcode"])
-        .output()
-        .unwrap();
+    let out = env.cli_as(&limited, &["plan", "--detailed-exitcode"]);
     assert_eq!(code(&out), 2, "{}", text(&out));
 
     env.bao.seal();
@@ -658,14 +650,7 @@ path "identity/entity/*" { capabilities = ["read"] }
         )
         .unwrap();
     let token = token["auth"]["client_token"].as_str().unwrap().to_string();
-    let out = Command::cargo_bin("vault-oidc")
-        .unwrap()
-        .current_dir(env.dir.path())
-        .env("VAULT_ADDR", env.bao.addr())
-        .env("VAULT_TOKEN", &token)
-        .args(["apply", "--auto-approve"])
-        .output()
-        .unwrap();
+    let out = env.cli_as(&token, &["apply", "--auto-approve"]);
     assert_eq!(code(&out), 1);
     let t = text(&out);
     assert!(

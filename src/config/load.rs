@@ -216,11 +216,11 @@ fn eval_expr(expr: &hcl_edit::expr::Expression, ctx: &Context) -> Result<Value, 
     expr.evaluate(ctx).map_err(|e| e.to_string())
 }
 
+/// Variable values, each with where it was set (a var file and position) when known.
+type VarValues = BTreeMap<String, (Value, Option<(PathBuf, Loc)>)>;
+
 /// Reads a tfvars file: attributes only, literal values (and `env()`).
-fn load_var_file(
-    path: &Path,
-    vars: &mut BTreeMap<String, (Value, Option<(PathBuf, Loc)>)>,
-) -> Result<(), ConfigError> {
+fn load_var_file(path: &Path, vars: &mut VarValues) -> Result<(), ConfigError> {
     let src = read(path)?;
     let body = parse(path, &src)?;
     let mut sink = Sink::new(path, &src);
@@ -278,7 +278,7 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Config, ConfigError> {
 
     // Variables: declared defaults, then files, then flags.
     let mut declared: BTreeMap<String, Loc> = BTreeMap::new();
-    let mut values: BTreeMap<String, (Value, Option<(PathBuf, Loc)>)> = BTreeMap::new();
+    let mut values = VarValues::new();
     let empty_ctx = base_context();
     for block in body.blocks().filter(|b| b.ident.as_str() == "variable") {
         let Some(name) = single_label(&mut sink, block) else {
