@@ -4,13 +4,14 @@
 use std::io::Write;
 use std::path::Path;
 
-/// Writes `contents` to `path` atomically. With `private`, the file is created 0600 (for files
-/// that hold secrets) before any byte is written.
+/// Writes `contents` to `path` atomically, creating missing parent directories. With `private`,
+/// the file is created 0600 (for files that hold secrets) before any byte is written.
 pub fn write_atomic(path: &Path, contents: &[u8], private: bool) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".vault-oidc-")
         .tempfile_in(dir)?;

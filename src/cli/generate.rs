@@ -6,9 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Subcommand;
-use vault_oidc::generate::env::{self, Format, Selection, Sources, Target};
+use vault_oidc::generate::env::{self, Format, Selection, Target};
 use vault_oidc::generate::{check, display_path, terraform, GeneratedFile};
-use vault_oidc::vault::api::oidc::requests::*;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -158,60 +157,6 @@ fn run_terraform(a: TerraformArgs, global: &super::GlobalOpts) -> anyhow::Result
     finish(&a.out, files, a.check)
 }
 
-async fn live_sources(
-    global: &super::GlobalOpts,
-    config: &vault_oidc::config::Config,
-    secret_of: Option<&str>,
-) -> anyhow::Result<Sources> {
-    let vault = global.connect()?;
-    let (clients, providers, roles) = tokio::try_join!(
-        vault.list(ListClientsRequest::builder().build().expect("no fields")),
-        vault.list(ListProvidersRequest::builder().build().expect("no fields")),
-        vault.list(ListRolesRequest::builder().build().expect("no fields")),
-    )?;
-    let clients = clients.map(|c| c.key_info).unwrap_or_default();
-    let providers = providers.map(|p| p.key_info).unwrap_or_default();
-    let role_names = roles.map(|r| r.keys).unwrap_or_default();
-    let mut s = Sources {
-        vault_address: vault.address().to_string(),
-        ..Default::default()
-    };
-    let missing = |kind: &str, name: &str| {
-        anyhow::anyhow!(
-            "{kind} {name:?} of {} does not exist in Vault at {}: run `vault-oidc apply` first",
-            config.file.display(),
-            vault.address()
-        )
-    };
-    for name in config.clients.keys() {
-        let c = clients.get(name).ok_or_else(|| missing("client", name))?;
-        s.client_ids.insert(name.clone(), c.client_id.clone());
-    }
-    for name in config.providers.keys() {
-        let p = providers
-            .get(name)
-            .ok_or_else(|| missing("provider", name))?;
-        s.issuers
-            .insert(name.clone(), p.issuer.trim_end_matches('/').to_string());
-    }
-    for name in config.roles.keys() {
-        if !role_names.contains(name) {
-            return Err(missing("role", name));
-        }
-        let r = vault.read(ReadRoleRequest { name: name.clone() }).await?;
-        s.role_client_ids.insert(name.clone(), r.client_id);
-    }
-    if let Some(client) = secret_of {
-        let c = vault
-            .read(ReadClientRequest {
-                name: client.to_string(),
-            })
-            .await?;
-        s.client_secret = c.client_secret.map(|sec| sec.expose().to_string());
-    }
-    Ok(s)
-}
-
 async fn run_env(a: EnvArgs, global: &super::GlobalOpts) -> anyhow::Result<ExitCode> {
     if a.include_secrets && a.out.is_none() {
         anyhow::bail!("--include-secrets writes the client secret only to a file: give --out FILE (it is created with mode 0600)");
@@ -235,7 +180,7 @@ async fn run_env(a: EnvArgs, global: &super::GlobalOpts) -> anyhow::Result<ExitC
     let sources = if a.offline {
         env::offline_sources(&config)
     } else {
-        live_sources(global, &config, secret_client.as_deref()).await?
+        env::live_sources(&global.connect()?, &config, secret_client.as_deref()).await?
     };
     let values = env::values(&config, a.target, &sel, &sources)?;
     let base = a

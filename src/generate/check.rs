@@ -1,6 +1,5 @@
 //! `--check` (a unified diff of what would change) and atomic writes.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{GenerateError, GeneratedFile};
@@ -51,34 +50,11 @@ pub fn write_all(out: &Path, files: &[GeneratedFile]) -> Result<Vec<PathBuf>, Ge
     Ok(written)
 }
 
-/// Writes one file atomically; `secret` files get mode 0600 from the moment they exist.
+/// Writes one file atomically (see [`crate::fsutil::write_atomic`]); `secret` files get mode
+/// 0600 from the moment they exist.
 pub fn write_atomic(path: &Path, contents: &[u8], secret: bool) -> Result<(), GenerateError> {
-    let io = |source: std::io::Error| GenerateError::Io {
+    crate::fsutil::write_atomic(path, contents, secret).map_err(|source| GenerateError::Io {
         path: path.to_path_buf(),
         source,
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).map_err(io)?;
-    // tempfile creates the file with mode 0600.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".vault-oidc-")
-        .tempfile_in(&dir)
-        .map_err(io)?;
-    tmp.write_all(contents).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = if secret { 0o600 } else { 0o644 };
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))
-            .map_err(io)?;
-    }
-    #[cfg(not(unix))]
-    let _ = secret;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    })
 }

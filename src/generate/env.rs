@@ -8,6 +8,10 @@ use serde::Serialize;
 
 use super::{engine, hcl, header, render, GenerateError};
 use crate::config::Config;
+use crate::vault::api::oidc::requests::{
+    ListClientsRequest, ListProvidersRequest, ListRolesRequest, ReadClientRequest, ReadRoleRequest,
+};
+use crate::vault::Vault;
 
 /// Who reads a variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
@@ -237,6 +241,61 @@ pub struct Sources {
     pub role_client_ids: BTreeMap<String, String>,
     /// The client secret, when it was read (`--include-secrets`).
     pub client_secret: Option<String>,
+}
+
+/// Sources read from a live Vault: client and role client_ids, provider issuers and, when
+/// `secret_of` names a client, its secret (one read of that client; nothing is printed).
+pub async fn live_sources(
+    vault: &Vault,
+    config: &Config,
+    secret_of: Option<&str>,
+) -> Result<Sources, GenerateError> {
+    let (clients, providers, roles) = tokio::try_join!(
+        vault.list(ListClientsRequest::builder().build().expect("no fields")),
+        vault.list(ListProvidersRequest::builder().build().expect("no fields")),
+        vault.list(ListRolesRequest::builder().build().expect("no fields")),
+    )?;
+    let clients = clients.map(|c| c.key_info).unwrap_or_default();
+    let providers = providers.map(|p| p.key_info).unwrap_or_default();
+    let role_names = roles.map(|r| r.keys).unwrap_or_default();
+    let mut s = Sources {
+        vault_address: vault.address().to_string(),
+        ..Default::default()
+    };
+    let missing = |kind: &str, name: &str| {
+        GenerateError::Unsupported(format!(
+            "{kind} {name:?} of {} does not exist in Vault at {}: run `vault-oidc apply` first",
+            config.file.display(),
+            vault.address()
+        ))
+    };
+    for name in config.clients.keys() {
+        let c = clients.get(name).ok_or_else(|| missing("client", name))?;
+        s.client_ids.insert(name.clone(), c.client_id.clone());
+    }
+    for name in config.providers.keys() {
+        let p = providers
+            .get(name)
+            .ok_or_else(|| missing("provider", name))?;
+        s.issuers
+            .insert(name.clone(), p.issuer.trim_end_matches('/').to_string());
+    }
+    for name in config.roles.keys() {
+        if !role_names.contains(name) {
+            return Err(missing("role", name));
+        }
+        let r = vault.read(ReadRoleRequest { name: name.clone() }).await?;
+        s.role_client_ids.insert(name.clone(), r.client_id);
+    }
+    if let Some(client) = secret_of {
+        let c = vault
+            .read(ReadClientRequest {
+                name: client.to_string(),
+            })
+            .await?;
+        s.client_secret = c.client_secret.map(|sec| sec.expose().to_string());
+    }
+    Ok(s)
 }
 
 /// Placeholder sources: values that can be known offline come from the config.

@@ -31,6 +31,8 @@ pub enum GenerateError {
     Template { name: String, message: String },
     #[error("{0}")]
     Unsupported(String),
+    #[error(transparent)]
+    Vault(#[from] crate::vault::VaultError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
