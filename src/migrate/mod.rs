@@ -1,1 +1,213 @@
 //! `migrate cognito`: from a Cognito Terraform setup to Vault OIDC.
+//!
+//! - [`scan`]: read the Terraform (and local modules) format-preserving and find Cognito.
+//! - [`to_oidc`]: Cognito → `oidc.hcl` config, with a note for every setting.
+//! - [`rewrite`]: the rewritten Terraform, untouched blocks byte-identical.
+//! - [`report`]: the `MIGRATION.md` report.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _};
+
+use crate::fsutil::write_atomic;
+
+pub mod report;
+pub mod rewrite;
+pub mod scan;
+pub mod to_oidc;
+
+pub use rewrite::Sources;
+
+/// What `migrate cognito` does.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub terraform: PathBuf,
+    pub out: PathBuf,
+    pub force: bool,
+    pub sources: Sources,
+}
+
+/// What was written.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub files: Vec<PathBuf>,
+    pub pools: usize,
+    pub clients: usize,
+    pub not_representable: usize,
+    pub to_review: usize,
+}
+
+/// `oidc.hcl` text for a migration: the rendered config, its variables, carried expressions.
+pub fn oidc_hcl(mig: &to_oidc::Migration, dir: &str) -> String {
+    let header = format!(
+        "Written by `vault-oidc migrate cognito` from {dir}.\nSee MIGRATION.md for what could not be represented."
+    );
+    let mut text = crate::config::render::render(&mig.config, &header);
+    for (pattern, repl) in &mig.sentinels {
+        text = text.replace(pattern, repl);
+    }
+    if mig.hcl_vars.is_empty() {
+        return text + "\n";
+    }
+    let mut vars = String::new();
+    for (name, default) in &mig.hcl_vars {
+        match default {
+            Some(d) => vars.push_str(&format!(
+                "variable {} {{ default = {d} }}\n",
+                crate::config::render::quote(name)
+            )),
+            None => vars.push_str(&format!(
+                "variable {} {{}}\n",
+                crate::config::render::quote(name)
+            )),
+        }
+    }
+    vars.push('\n');
+    // After the header comment.
+    let split = text.find("\n\n").map(|i| i + 2).unwrap_or(0);
+    text.insert_str(split, &vars);
+    text + "\n"
+}
+
+fn is_empty_dir(p: &Path) -> anyhow::Result<bool> {
+    Ok(std::fs::read_dir(p)
+        .with_context(|| format!("cannot read {}", p.display()))?
+        .next()
+        .is_none())
+}
+
+/// Runs the migration: reads `terraform`, writes `oidc.hcl`, the rewritten Terraform and
+/// `MIGRATION.md` into `out`. `terraform` is never written.
+pub fn migrate_cognito(opts: &Options) -> anyhow::Result<Summary> {
+    let dir = &opts.terraform;
+    if !dir.is_dir() {
+        bail!("--terraform {}: not a directory", dir.display());
+    }
+    let dir_abs = std::fs::canonicalize(dir)?;
+    if opts.out.exists() {
+        if !opts.out.is_dir() {
+            bail!(
+                "--out {}: exists and is not a directory",
+                opts.out.display()
+            );
+        }
+        let out_abs = std::fs::canonicalize(&opts.out)?;
+        if out_abs.starts_with(&dir_abs) || dir_abs.starts_with(&out_abs) {
+            bail!(
+                "--out {} overlaps --terraform {}: the input directory is never written; choose another --out",
+                opts.out.display(),
+                dir.display()
+            );
+        }
+        if !opts.force && !is_empty_dir(&opts.out)? {
+            bail!(
+                "--out {} is not empty; pass --force to write into it anyway",
+                opts.out.display()
+            );
+        }
+    } else if let Some(parent) = opts.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if let Ok(pa) = std::fs::canonicalize(parent) {
+            if pa.starts_with(&dir_abs) {
+                bail!(
+                    "--out {} lies inside --terraform {}: the input directory is never written",
+                    opts.out.display(),
+                    dir.display()
+                );
+            }
+        }
+    }
+    let scan = scan::scan(dir)?;
+    if !scan
+        .found
+        .iter()
+        .any(|f| matches!(f.kind, scan::Kind::Pool | scan::Kind::RegistryModule))
+    {
+        bail!(
+            "{}: no aws_cognito_user_pool resource nor Cognito registry module call found in its .tf files",
+            dir.display()
+        );
+    }
+    let mig = to_oidc::convert(&scan);
+    let rw = rewrite::rewrite(&scan, &mig, &opts.sources);
+    let dir_label = dir.display().to_string();
+    let hcl = oidc_hcl(&mig, &dir_label);
+    let md = report::render(&mig, &rw, &dir_label);
+
+    std::fs::create_dir_all(&opts.out)
+        .with_context(|| format!("cannot create {}", opts.out.display()))?;
+    let mut written = Vec::new();
+    let mut write = |rel: &Path, contents: &[u8]| -> anyhow::Result<()> {
+        let path = opts.out.join(rel);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p).with_context(|| format!("cannot create {}", p.display()))?;
+        }
+        write_atomic(&path, contents, false)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        written.push(rel.to_path_buf());
+        Ok(())
+    };
+    // Everything else in the directory tree is copied as is (state and .terraform excepted).
+    let handled: std::collections::BTreeSet<PathBuf> =
+        rw.files.keys().chain(rw.emptied.iter()).cloned().collect();
+    copy_others(dir, Path::new(""), &mut |rel, bytes| {
+        if handled.contains(rel) {
+            Ok(())
+        } else {
+            write(rel, bytes)
+        }
+    })?;
+    for (rel, text) in &rw.files {
+        write(rel, text.as_bytes())?;
+    }
+    write(Path::new("oidc.hcl"), hcl.as_bytes())?;
+    write(Path::new("MIGRATION.md"), md.as_bytes())?;
+    let notes = mig.notes.iter().chain(rw.notes.iter());
+    let (mut nr, mut rv) = (0, 0);
+    for n in notes {
+        match n.outcome {
+            to_oidc::Outcome::Unsupported => nr += 1,
+            to_oidc::Outcome::Flagged => rv += 1,
+            _ => {}
+        }
+    }
+    Ok(Summary {
+        files: written,
+        pools: mig.pools.len(),
+        clients: mig.config.clients.len(),
+        not_representable: nr,
+        to_review: rv,
+    })
+}
+
+fn copy_others(
+    root: &Path,
+    rel: &Path,
+    write: &mut dyn FnMut(&Path, &[u8]) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let dir = root.join(rel);
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .filter_map(|e| e.ok())
+        .collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let name = e.file_name();
+        let name_s = name.to_string_lossy();
+        let child = rel.join(&name);
+        let ft = e.file_type()?;
+        if ft.is_dir() {
+            if name_s == ".terraform" || name_s == ".git" {
+                continue;
+            }
+            copy_others(root, &child, write)?;
+        } else if ft.is_file() {
+            if name_s.contains(".tfstate") {
+                continue;
+            }
+            let bytes = std::fs::read(e.path())
+                .with_context(|| format!("cannot read {}", e.path().display()))?;
+            write(&child, &bytes)?;
+        }
+    }
+    Ok(())
+}
