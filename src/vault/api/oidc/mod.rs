@@ -4,5 +4,6 @@
 //! Reference: <https://developer.hashicorp.com/vault/api-docs/secret/identity/oidc-provider> and
 //! <https://developer.hashicorp.com/vault/api-docs/secret/identity/tokens>.
 
+pub mod flows;
 pub mod requests;
 pub mod responses;
