@@ -181,14 +181,18 @@ fn authorizer_bin() -> PathBuf {
         let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
         let target_dir = profile_dir.parent().unwrap().to_path_buf();
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = StdCommand::new(cargo)
-            .args([
-                "build",
-                "-p",
-                "agent-authorizer",
-                "--bin",
-                "agent-authorizer",
-            ])
+        let mut build = StdCommand::new(cargo);
+        build.args([
+            "build",
+            "-p",
+            "agent-authorizer",
+            "--bin",
+            "agent-authorizer",
+        ]);
+        if profile_dir.file_name().is_some_and(|n| n == "release") {
+            build.arg("--release");
+        }
+        let status = build
             .arg("--manifest-path")
             .arg(repo().join("Cargo.toml"))
             .env("CARGO_TARGET_DIR", &target_dir)
