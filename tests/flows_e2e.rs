@@ -445,6 +445,22 @@ fn client_credentials_token_is_a_machine_principal() {
     );
     assert!(w.bao.audit_entries_since(&mark).is_empty());
 
+    // The confidential client also signs users in (client_secret_basic at the token endpoint).
+    let out = vo(&w.bao, &w.alice, &w.state())
+        .args([
+            "login",
+            "--vault-token",
+            "--provider",
+            "main",
+            "--client",
+            "webapp",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Logged in as alice"));
+    assert_eq!(w.session().unwrap()["client_id"], json!(webapp_id));
+
     // A public client cannot use the grant: a clear error.
     vo(&w.bao, &w.alice, &w.state())
         .args(["token", "--client", "cli", "--client-credentials"])
