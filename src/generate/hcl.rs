@@ -201,12 +201,13 @@ mod tests {
     }
 
     #[test]
-    fn heredocs_are_left_alone() {
+    fn heredoc_bodies_are_left_alone_and_their_attribute_aligns() {
         let t = text("{\"a\": {{x}}, \"b\": \"${y}\"}\n", 4);
         assert_eq!(t, "<<-EOT\n      {\"a\": {{x}}, \"b\": \"$${y}\"}\n    EOT");
+        // As `terraform fmt` does: the heredoc's opening line joins the alignment group.
         assert_eq!(
             align(&format!("  ab = 1\n  t = {t}\n")),
-            format!("  ab = 1\n  t = {t}\n")
+            format!("  ab = 1\n  t  = {t}\n")
         );
     }
 }
