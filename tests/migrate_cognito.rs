@@ -225,6 +225,7 @@ fn address(b: &hcl_edit::structure::Block) -> String {
     match (b.ident.as_str(), labels.as_slice()) {
         ("resource", [t, n]) => format!("{t}.{n}"),
         ("data", [t, n]) => format!("data.{t}.{n}"),
+        ("module", [n]) => format!("module.{n}"),
         (other, l) => format!("{other} {}", l.join(" ")),
     }
 }
@@ -379,4 +380,280 @@ fn plain_resources() {
     ] {
         assert!(m.report.contains(what), "report lacks {what}");
     }
+}
+
+#[test]
+fn registry_module_call() {
+    let m = check_all("registry_module", &[]);
+    let c = load(&m, &[]);
+    let sf = client(&c, "storefront");
+    assert_eq!(sf.client_type.as_deref(), Some("confidential"));
+    assert_eq!(
+        sf.id_token_ttl,
+        Some(7200),
+        "2 hours: Cognito's default unit"
+    );
+    let bo = client(&c, "backoffice");
+    assert_eq!(bo.client_type.as_deref(), Some("public"));
+    assert_eq!(
+        bo.access_token_ttl,
+        Some(900),
+        "15 minutes from token_validity_units"
+    );
+    assert_eq!(
+        c.assignments["cognito_users"].groups,
+        ["shop-admins", "shop-staff"]
+    );
+    let all = m.all_tf();
+    assert!(
+        !all.contains("module.cognito") && !all.contains("lgallard"),
+        "{all}"
+    );
+    let main = m.read("main.tf");
+    assert!(
+        main.contains("module.vault_oidc.client_ids[\"storefront\"]"),
+        "{main}"
+    );
+    assert!(
+        main.contains("values(module.vault_oidc.client_ids)"),
+        "{main}"
+    );
+    assert!(
+        m.report.contains("module.cognito"),
+        "the removed call is listed"
+    );
+}
+
+#[test]
+fn rest_cognito_authorizer_with_scopes() {
+    let m = check_all("rest_authorizer", &[]);
+    let c = load(&m, &[]);
+    assert!(
+        !c.clients.contains_key("partner"),
+        "a client_credentials-only client becomes a role"
+    );
+    let role = &c.roles["partner"];
+    assert_eq!(role.ttl, Some(3600));
+    let t = role.template.as_deref().unwrap();
+    assert!(
+        t.contains("https://orders.example.com/read https://orders.example.com/write"),
+        "resource-server scopes kept in the role's scope claim: {t}"
+    );
+    assert_eq!(client(&c, "console").client_type.as_deref(), Some("public"));
+    let main = m.read("main.tf");
+    assert!(main.contains("module \"cognito_authorizer\" {"), "{main}");
+    assert!(
+        main.contains("source = \"./modules/agent-authorizer\""),
+        "{main}"
+    );
+    assert!(
+        main.contains("authorizer_id = module.cognito_authorizer.authorizer_id"),
+        "{main}"
+    );
+    assert!(main.contains("authorization = \"CUSTOM\""), "{main}");
+    assert!(
+        !main.contains("COGNITO_USER_POOLS") && !main.contains("authorization_scopes"),
+        "{main}"
+    );
+    assert!(main.contains("AUTHORIZER_ISSUERS"), "{main}");
+    assert!(
+        main.contains("module.vault_oidc.role_client_ids[\"partner\"]"),
+        "{main}"
+    );
+    assert!(!m.all_tf().contains("aws_cognito_"));
+    assert!(
+        m.report.contains("authorization_scopes") && m.report.contains("AUTHORIZER_ROUTE_RULES")
+    );
+}
+
+#[test]
+fn http_api_jwt_authorizer() {
+    let m = check_all("http_jwt", &[]);
+    let main = m.read("main.tf");
+    assert!(
+        main.contains("issuer   = module.vault_oidc.issuers[\"tenants\"]"),
+        "{main}"
+    );
+    assert!(
+        main.contains("audience = [module.vault_oidc.client_ids[\"dashboard\"]]"),
+        "{main}"
+    );
+    assert!(!main.contains("authorization_scopes"), "{main}");
+    assert!(!m.all_tf().contains("aws_cognito_"));
+    assert!(
+        m.report.contains("custom domain"),
+        "the custom domain is reported"
+    );
+    let c = load(&m, &[]);
+    assert_eq!(client(&c, "dashboard").id_token_ttl, Some(7200));
+    assert!(c.assignments.is_empty(), "no groups: allow_all");
+    assert_eq!(
+        client(&c, "dashboard").assignments.as_deref().unwrap(),
+        ["allow_all"]
+    );
+}
+
+#[test]
+fn lambda_token_authorizer_env_vars() {
+    let m = check_all("lambda_token", &[]);
+    let main = m.read("main.tf");
+    for line in [
+        "AUTHORIZER_ISSUERS   = module.vault_oidc.issuers[\"agents\"]",
+        "AUTHORIZER_AUDIENCES = module.vault_oidc.client_ids[\"cli\"]",
+        "VAULT_OIDC_CLIENT_ID = module.vault_oidc.client_ids[\"cli\"]",
+        "VAULT_OIDC_JWKS_URL  = module.vault_oidc.jwks_urls[\"agents\"]",
+    ] {
+        assert!(main.contains(line), "{line} missing:\n{main}");
+    }
+    assert!(!m.all_tf().contains("aws_cognito_"));
+    for rename in [
+        "`USER_POOL_ID` | `AUTHORIZER_ISSUERS`",
+        "`COGNITO_JWKS_URL` | `VAULT_OIDC_JWKS_URL`",
+    ] {
+        assert!(m.report.contains(rename), "report lacks {rename}");
+    }
+    let c = load(&m, &[]);
+    assert_eq!(client(&c, "cli").id_token_ttl, Some(12 * 3600));
+}
+
+#[test]
+fn for_each_clients_with_secrets_custom_scopes_and_resource_servers() {
+    let m = check_all("for_each_clients", &[]);
+    let c = load(&m, &[]);
+    assert_eq!(
+        client(&c, "web").client_type.as_deref(),
+        Some("confidential")
+    );
+    assert_eq!(client(&c, "web").id_token_ttl, Some(45 * 60));
+    assert_eq!(client(&c, "admin").client_type.as_deref(), Some("public"));
+    assert_eq!(c.roles["reports-job"].ttl, Some(600));
+    assert_eq!(
+        c.assignments["main_users"].groups,
+        ["platform-admins", "platform-users"]
+    );
+    let secrets = m.read("secrets.tf");
+    assert!(
+        secrets.contains(
+            "merge(module.vault_oidc.client_ids, module.vault_oidc.role_client_ids)[each.key]"
+        ),
+        "{secrets}"
+    );
+    assert!(!m.all_tf().contains("aws_cognito_"));
+    assert!(m.report.contains("orders.read"), "custom scopes reported");
+    assert!(m.report.contains("refresh_token_validity"));
+}
+
+#[test]
+fn terraform_0_11_interpolation() {
+    let m = check_all("tf011", &[]);
+    let c = load(&m, &[]);
+    assert_eq!(
+        client(&c, "client").redirect_uris.as_deref().unwrap(),
+        ["https://app.staging.example.com/login/callback"],
+        "the 0.11 list splice is carried as var.callback_urls"
+    );
+    assert_eq!(c.assignments["pool_users"].groups, ["staging-admins"]);
+    assert!(m.hcl.contains("\"${var.env}-admins\""), "{}", m.hcl);
+    let main = m.read("main.tf");
+    assert!(main.contains("type    = list(string)"), "{main}");
+    assert!(main.contains("region = var.region"), "{main}");
+    assert!(
+        main.contains("VAULT_OIDC_CLIENT_SECRET = module.vault_oidc.client_secrets[\"client\"]"),
+        "{main}"
+    );
+    assert!(m
+        .read("vault_oidc.tf")
+        .contains("redirect_uris    = var.callback_urls"));
+    assert!(!m.all_tf().contains("aws_cognito_"));
+    assert_eq!(
+        m.read("assume-role.json"),
+        std::fs::read_to_string(fixture("tf011").join("assume-role.json")).unwrap(),
+        "other files are copied"
+    );
+}
+
+#[test]
+fn refuses_a_non_empty_out_without_force_and_an_out_inside_the_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("keep.txt"), "x").unwrap();
+    let o = bin()
+        .args(["migrate", "cognito", "--terraform"])
+        .arg(fixture("plain"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("is not empty") && err.contains("--force"),
+        "{err}"
+    );
+    assert!(!out.join("oidc.hcl").exists(), "nothing written");
+    let o = bin()
+        .args(["migrate", "cognito", "--force", "--terraform"])
+        .arg(fixture("plain"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.join("oidc.hcl").exists() && out.join("keep.txt").exists());
+
+    // --out inside --terraform is refused: the input is never written.
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::copy(fixture("plain").join("main.tf"), input.join("main.tf")).unwrap();
+    let o = bin()
+        .args(["migrate", "cognito", "--terraform"])
+        .arg(&input)
+        .arg("--out")
+        .arg(input.join("migrated"))
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("never written"));
+    assert!(!input.join("migrated").exists());
+
+    // A directory without Cognito is an error naming it.
+    let empty = tmp.path().join("nocognito");
+    std::fs::create_dir(&empty).unwrap();
+    std::fs::write(
+        empty.join("main.tf"),
+        "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n}\n",
+    )
+    .unwrap();
+    let o = bin()
+        .args(["migrate", "cognito", "--terraform"])
+        .arg(&empty)
+        .arg("--out")
+        .arg(tmp.path().join("o2"))
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no aws_cognito_user_pool"));
+}
+
+#[test]
+fn invalid_hcl_names_the_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("broken.tf"),
+        "resource \"aws_cognito_user_pool\" \"p\" {\n  name = \n}\n",
+    )
+    .unwrap();
+    let o = bin()
+        .args(["migrate", "cognito", "--terraform"])
+        .arg(tmp.path())
+        .arg("--out")
+        .arg(out_dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("broken.tf:2:10: not valid HCL"), "{err}");
+    assert!(!out_dir.path().join("out").exists(), "nothing written");
 }

@@ -79,6 +79,7 @@ struct Rw<'a> {
     jwt_authorizers: BTreeSet<String>,
     /// Lambda functions used as authorizers.
     authorizer_functions: BTreeSet<String>,
+    sources: Sources,
     out: Rewrite,
 }
 
@@ -94,6 +95,7 @@ pub fn rewrite(scan: &Scan, mig: &Migration, sources: &Sources) -> Rewrite {
         rest_authorizers: BTreeSet::new(),
         jwt_authorizers: BTreeSet::new(),
         authorizer_functions: BTreeSet::new(),
+        sources: sources.clone(),
         out: Rewrite::default(),
     };
     for (i, p) in mig.pools.iter().enumerate() {
@@ -176,6 +178,15 @@ pub fn rewrite(scan: &Scan, mig: &Migration, sources: &Sources) -> Rewrite {
         }
     }
     rw.out
+}
+
+/// The module replacing a REST authorizer resource.
+fn authorizer_module_name(name: &str) -> String {
+    if name.ends_with("authorizer") {
+        name.to_string()
+    } else {
+        format!("{name}_authorizer")
+    }
 }
 
 fn is_ident(s: &str) -> bool {
@@ -308,6 +319,9 @@ impl Rw<'_> {
                         what: "removed: replaced by module \"vault_oidc\" / oidc.hcl".into(),
                     });
                     return Some(None);
+                }
+                Kind::HttpJwtAuthorizer => {
+                    self.note(loc.clone(), "JWT authorizer", Outcome::Mapped, format!("`{address}`: issuer → the Vault provider's issuer, audience → the Vault client ids. Send Vault ID tokens (their `aud` is the client id); API Gateway accepts a single issuer, so for a dual-issuer window put the agent-authorizer (authorizer_type HTTP_API) in front instead"));
                 }
                 Kind::RestAuthorizer => {
                     let t = self.rest_authorizer(f, text);
@@ -685,6 +699,9 @@ impl Rw<'_> {
                 }
             }
         }
+        if let Expression::ForExpr(fe) = e {
+            return self.for_over_clients(fe, text);
+        }
         let Expression::Traversal(t) = e else {
             return None;
         };
@@ -712,54 +729,69 @@ impl Rw<'_> {
         match root.as_str() {
             "aws_cognito_user_pool_client" => {
                 let name = get(0)?;
-                let (pool, keys) = self
+                let Some((_, keys)) = self
                     .mig
                     .client_resources
-                    .get(&format!("aws_cognito_user_pool_client.{name}"))?;
-                let _ = pool;
+                    .get(&format!("aws_cognito_user_pool_client.{name}"))
+                else {
+                    self.note(loc.to_string(), "reference", Outcome::Flagged, format!("`{s}` names a client that was not migrated; left as is — edit it before applying"));
+                    return None;
+                };
+                let machine = |c: &str| {
+                    self.mig
+                        .pools
+                        .iter()
+                        .flat_map(|p| &p.clients)
+                        .any(|i| i.name == c && !i.has_client)
+                };
                 // Instance: `.x.id` or `.x["k"].id` / `.x[each.key].id`.
                 let (key_expr, attr_i) = match ops.get(1) {
                     Some(TraversalOperator::Index(ix)) => (Some(ix), 2),
                     _ => (None, 1),
                 };
-                let attr = get(attr_i)?;
+                let Some(attr) = get(attr_i) else {
+                    self.note(loc.to_string(), "reference", Outcome::Flagged, format!("`{s}`: the whole Cognito client resource is referenced; left as is — use module.vault_oidc.client_ids / role_client_ids / client_secrets"));
+                    return None;
+                };
                 let tail = rest_src(attr_i + 1);
-                let index = match key_expr {
+                let (index, mixed, is_machine) = match key_expr {
                     None => {
                         let c = keys.get("")?;
-                        idx(c)
+                        (idx(c), false, machine(c))
                     }
                     Some(ix) => match super::scan::literal_str(ix) {
-                        Some(k) => idx(keys.get(&k)?),
+                        Some(k) => {
+                            let c = keys.get(&k)?;
+                            (idx(c), false, machine(c))
+                        }
                         None => {
                             if keys.iter().any(|(k, c)| k != c) {
                                 self.note(loc.to_string(), "client reference", Outcome::Flagged, format!("`{s}`: client names were sanitized from the for_each keys, so the index may not match"));
                             }
-                            format!("[{}]", src(ix, text))
+                            let n_machine = keys.values().filter(|c| machine(c)).count();
+                            (
+                                format!("[{}]", src(ix, text)),
+                                n_machine > 0 && n_machine < keys.len(),
+                                n_machine == keys.len(),
+                            )
                         }
                     },
                 };
-                let cname = index
-                    .trim_start_matches("[\"")
-                    .trim_end_matches("\"]")
-                    .to_string();
-                let info = self
-                    .mig
-                    .pools
-                    .iter()
-                    .flat_map(|p| &p.clients)
-                    .find(|c| c.name == cname);
-                let machine_only = info.is_some_and(|c| !c.has_client);
                 let out = match attr.as_str() {
-                    "id" if machine_only => "role_client_ids",
-                    "id" => "client_ids",
-                    "client_secret" if !machine_only => "client_secrets",
+                    "id" if mixed => format!("merge(module.vault_oidc.client_ids, module.vault_oidc.role_client_ids){index}"),
+                    "id" if is_machine => format!("module.vault_oidc.role_client_ids{index}"),
+                    "id" => format!("module.vault_oidc.client_ids{index}"),
+                    "client_secret" if mixed => {
+                        self.note(loc.to_string(), "reference", Outcome::Flagged, format!("`{s}`: machine clients have no secret in Vault (they authenticate to Vault with AppRole, AWS IAM…), so their value is empty"));
+                        format!("lookup(module.vault_oidc.client_secrets, {}, \"\")", &index[1..index.len() - 1])
+                    }
+                    "client_secret" if !is_machine => format!("module.vault_oidc.client_secrets{index}"),
                     _ => {
                         self.note(loc.to_string(), "reference", Outcome::Flagged, format!("`{s}`: Vault has no equivalent of the client's `{attr}`; left as is — edit it before applying"));
                         return None;
                     }
                 };
-                Some(format!("module.vault_oidc.{out}{index}{tail}"))
+                Some(format!("{out}{tail}"))
             }
             "aws_cognito_user_pool" => {
                 let (p, attr) = self.pool_ref(e)?;
@@ -806,13 +838,43 @@ impl Rw<'_> {
             "aws_api_gateway_authorizer" => {
                 let n = get(0)?;
                 if self.rest_authorizers.contains(&n) && get(1).as_deref() == Some("id") {
-                    Some(format!("module.{n}.authorizer_id"))
+                    Some(format!(
+                        "module.{}.authorizer_id",
+                        authorizer_module_name(&n)
+                    ))
                 } else {
                     None
                 }
             }
             _ => None,
         }
+    }
+
+    /// `{ for k, c in aws_cognito_user_pool_client.apps : k => c.id }` (or `.client_secret`):
+    /// the same map from the module's outputs, limited to that resource's clients.
+    fn for_over_clients(&mut self, fe: &hcl_edit::expr::ForExpr, text: &str) -> Option<String> {
+        let coll = src(&fe.intro.collection_expr, text);
+        let name = coll.trim().strip_prefix("aws_cognito_user_pool_client.")?;
+        let (_, keys) = self
+            .mig
+            .client_resources
+            .get(&format!("aws_cognito_user_pool_client.{name}"))?;
+        let kv = fe.intro.key_var.as_ref()?.as_str().to_string();
+        let vv = fe.intro.value_var.as_str().to_string();
+        if fe.cond.is_some() || src(fe.key_expr.as_ref()?, text).trim() != kv {
+            return None;
+        }
+        let val = src(&fe.value_expr, text);
+        let out = match val.trim().strip_prefix(&format!("{vv}."))? {
+            "id" => "merge(module.vault_oidc.client_ids, module.vault_oidc.role_client_ids)",
+            "client_secret" => "module.vault_oidc.client_secrets",
+            _ => return None,
+        };
+        let names: Vec<String> = keys.values().map(|c| quote(c)).collect();
+        Some(format!(
+            "{{ for {kv}, {vv} in {out} : {kv} => {vv} if contains([{}], {kv}) }}",
+            names.join(", ")
+        ))
     }
 
     /// A COGNITO_USER_POOLS REST authorizer becomes an agent-authorizer module call.
@@ -856,7 +918,9 @@ impl Rw<'_> {
                 self.note(loc.clone(), "provider_arns", Outcome::Flagged, format!("`{arns}` names no migrated pool: set AUTHORIZER_ISSUERS and AUTHORIZER_AUDIENCES by hand"));
             }
         }
-        let mut attrs: Vec<(String, String)> = vec![("source".into(), quote("SOURCE_AUTHORIZER"))];
+        let attrs: Vec<(String, String)> =
+            vec![("source".into(), quote(&self.sources.agent_authorizer))];
+        let module_name = authorizer_module_name(&f.name);
         let mut main: Vec<(String, String)> = vec![
             (
                 "name".into(),
@@ -879,7 +943,7 @@ impl Rw<'_> {
             main.push(("result_ttl_in_seconds".into(), s));
         }
         let mut out = String::new();
-        let _ = writeln!(out, "module \"{}\" {{", f.name);
+        let _ = writeln!(out, "module \"{module_name}\" {{");
         write_attrs(&mut out, "  ", &attrs);
         out.push('\n');
         write_attrs(&mut out, "  ", &main);
@@ -891,8 +955,7 @@ impl Rw<'_> {
             .collect();
         write_attrs(&mut out, "    ", &envs);
         out.push_str("  }\n}");
-        attrs.clear();
-        self.note(loc, "authorizer", Outcome::Mapped, format!("COGNITO_USER_POOLS authorizer `{}` → module \"{}\" (agent-authorizer, TOKEN) checking Vault's tokens; methods switch to authorization = \"CUSTOM\"", f.address(), f.name));
+        self.note(loc, "authorizer", Outcome::Mapped, format!("COGNITO_USER_POOLS authorizer `{}` → module \"{module_name}\" (agent-authorizer, TOKEN) checking Vault's tokens; methods switch to authorization = \"CUSTOM\"", f.address()));
         out
     }
 
@@ -1064,7 +1127,10 @@ impl Rw<'_> {
             what: format!("source {}", sources.vault_oidc),
         });
         let _ = hcl_literal;
-        out.replace("\"SOURCE_AUTHORIZER\"", &quote(&sources.agent_authorizer))
+        for (pattern, tf) in &self.mig.tf_sentinels {
+            out = out.replace(pattern, tf);
+        }
+        out
     }
 }
 

@@ -202,9 +202,14 @@ fn read_module(root: &Path, rel: &Path, inside: bool) -> anyhow::Result<Module> 
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let body = hcl_edit::parser::parse_body(&text).map_err(|e| {
+            let loc = e.location();
             anyhow::anyhow!(
-                "{}: not valid HCL: {e}",
-                rel.join(path.file_name().unwrap()).display()
+                "{}:{}:{}: not valid HCL: {} (in `{}`)",
+                rel.join(path.file_name().unwrap()).display(),
+                loc.line(),
+                loc.column(),
+                e.message(),
+                e.line().trim()
             )
         })?;
         files.push(TfFile {
@@ -542,6 +547,15 @@ pub fn eval(e: &Expression, text: &str, ctx: &Ctx) -> Val {
             }
         }
         Expression::Traversal(t) => eval_traversal(e, t, text, ctx),
+        Expression::FuncCall(f)
+            if f.args.len() == 1
+                && matches!(f.name.name.as_str(), "toset" | "tolist" | "tomap") =>
+        {
+            match eval(f.args.iter().next().expect("one argument"), text, ctx) {
+                v @ (Val::List(_) | Val::Map(_)) => v,
+                _ => unknown(e, text),
+            }
+        }
         _ => unknown(e, text),
     }
 }

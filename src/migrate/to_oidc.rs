@@ -64,6 +64,8 @@ pub struct Migration {
     pub hcl_vars: BTreeMap<String, Option<String>>,
     /// Placeholders in the rendered config and their HCL replacement (whole quoted string or list).
     pub sentinels: Vec<(String, String)>,
+    /// The same placeholders (quoted) in the Terraform module input, and their Terraform text.
+    pub tf_sentinels: Vec<(String, String)>,
     pub pools: Vec<PoolInfo>,
     /// Client resource address (`aws_cognito_user_pool_client.web`) → (pool index, `for_each`
     /// keys → client names; a single entry with key `""` without `for_each`).
@@ -175,6 +177,7 @@ pub fn convert(scan: &Scan) -> Migration {
             config: Config::default(),
             hcl_vars: BTreeMap::new(),
             sentinels: Vec::new(),
+            tf_sentinels: Vec::new(),
             pools: Vec::new(),
             client_resources: BTreeMap::new(),
             notes: Vec::new(),
@@ -398,17 +401,61 @@ impl Ctx<'_> {
             }
             let fm = &self.scan.modules[f.module];
             let flt = local_texts(fm);
-            let gv = block_value(&f.block, ftext, &module_ctx(fm, &flt, None));
-            let gloc = self.loc(f);
-            let gname = match gv.get("name") {
-                Some(Val::Str(s)) => s.clone(),
-                other => {
-                    self.m.note(&gloc, "name", Outcome::Flagged, format!("{} — not evaluated; the Terraform name {:?} is used as the Vault group name", other.map(Val::describe).unwrap_or_default(), f.name));
-                    f.name.clone()
-                }
-            };
-            self.m.note(&gloc, "group", Outcome::Mapped, format!("identity group {gname:?} in assignment \"{name}_users\"; create the group and its members in Vault before the apply"));
-            for (k, why) in [
+            let base = module_ctx(fm, &flt, None);
+            let mut instances = Vec::new();
+            match f.block.body.get_attribute("for_each") {
+                None => instances.push(None),
+                Some(fe) => match super::scan::eval(&fe.value, ftext, &base) {
+                    Val::Map(m) => instances.extend(m.into_iter().map(Some)),
+                    Val::List(l) => instances.extend(
+                        l.into_iter()
+                            .map(|v| Some((v.as_str().unwrap_or_default().to_string(), v))),
+                    ),
+                    other => {
+                        let gloc = self.loc(f);
+                        self.m.note(&gloc, "for_each", Outcome::Flagged, format!("{} — cannot be evaluated: add the groups to the assignment by hand", other.describe()));
+                    }
+                },
+            }
+            for each in instances {
+                let key = each.as_ref().map(|(k, _)| k.clone());
+                let gv = block_value(&f.block, ftext, &module_ctx(fm, &flt, each));
+                let gloc = match &key {
+                    Some(k) => format!("{}[{k:?}]", self.loc(f)),
+                    None => self.loc(f),
+                };
+                let gname = match gv.get("name") {
+                    Some(Val::Str(s)) => s.clone(),
+                    Some(Val::Unknown { src, hcl: Some(h) }) => {
+                        self.declare_vars(h);
+                        let h = h.clone();
+                        let src = src.clone();
+                        let sen = self.sentinel("\"{S}\"".to_string(), format!("\"{h}\""));
+                        self.m
+                            .tf_sentinels
+                            .push((format!("\"{sen}\""), src.clone()));
+                        self.m.note(
+                            &gloc,
+                            "name",
+                            Outcome::Mapped,
+                            format!("`{src}` carried as \"{h}\" with the variables' defaults"),
+                        );
+                        sen
+                    }
+                    other => {
+                        self.m.note(&gloc, "name", Outcome::Flagged, format!("{} — not evaluated; the Terraform name {:?} is used as the Vault group name", other.map(Val::describe).unwrap_or_default(), f.name));
+                        f.name.clone()
+                    }
+                };
+                let shown = self
+                    .m
+                    .sentinels
+                    .iter()
+                    .find(|(p, _)| p.contains(&gname))
+                    .map(|(_, r)| r.clone())
+                    .unwrap_or_else(|| format!("{gname:?}"));
+                self.m.note(&gloc, "group", Outcome::Mapped, format!("identity group {shown} in assignment \"{name}_users\"; create the group and its members in Vault before the apply"));
+                for (k, why) in [
                 ("precedence", "Vault groups have no precedence"),
                 ("role_arn", "no IAM role mapping (cognito:roles / preferred_role are not issued); use Vault's AWS secrets engine"),
             ] {
@@ -416,7 +463,8 @@ impl Ctx<'_> {
                     self.m.note(&gloc, k, Outcome::Unsupported, format!("{} — {why}", x.describe()));
                 }
             }
-            self.m.pools[pool_idx].groups.push(gname);
+                self.m.pools[pool_idx].groups.push(gname);
+            }
         }
         // Assignment.
         let groups = self.m.pools[pool_idx].groups.clone();
@@ -487,10 +535,35 @@ impl Ctx<'_> {
         if flows.iter().any(|f| f == "implicit") {
             self.m.note(cloc, "allowed_oauth_flows implicit", Outcome::Unsupported, "Vault supports only the authorization-code flow (with PKCE for public clients): switch the application to `code`");
         }
-        let all_scopes: Vec<String> = cv
-            .get("allowed_oauth_scopes")
-            .and_then(Val::strings)
-            .unwrap_or_default();
+        let all_scopes: Vec<String> = match cv.get("allowed_oauth_scopes") {
+            None => Vec::new(),
+            Some(v) => match v.strings() {
+                Some(l) => l,
+                None => match self.resource_server_scopes(v) {
+                    Some(l) => {
+                        self.m.note(
+                            cloc,
+                            "allowed_oauth_scopes",
+                            Outcome::Mapped,
+                            format!("{} = {l:?} (read from the resource server)", v.describe()),
+                        );
+                        l
+                    }
+                    None => {
+                        self.m.note(
+                            cloc,
+                            "allowed_oauth_scopes",
+                            Outcome::Flagged,
+                            format!(
+                                "{} — not evaluated; no scope migrated for this client",
+                                v.describe()
+                            ),
+                        );
+                        Vec::new()
+                    }
+                },
+            },
+        };
         let mut custom = Vec::new();
         for s in &all_scopes {
             match s.as_str() {
@@ -628,8 +701,64 @@ impl Ctx<'_> {
         self.m.pools[pool_idx].clients.push(info);
     }
 
+    /// `aws_cognito_resource_server.X.scope_identifiers` → `IDENTIFIER/SCOPE` for each scope.
+    fn resource_server_scopes(&self, v: &Val) -> Option<Vec<String>> {
+        let Val::Unknown { src, .. } = v else {
+            return None;
+        };
+        let rest = src.trim().strip_prefix("aws_cognito_resource_server.")?;
+        let name = rest.strip_suffix(".scope_identifiers")?;
+        let f = self
+            .scan
+            .of_kind(Kind::ResourceServer)
+            .find(|f| f.name == name && f.block_kind == "resource")?;
+        let m = &self.scan.modules[f.module];
+        let lt = local_texts(m);
+        let rv = block_value(
+            &f.block,
+            &self.scan.file(f.module, f.file).text,
+            &module_ctx(m, &lt, None),
+        );
+        let id = rv.get("identifier")?.as_str()?.to_string();
+        rv.get("scope")?
+            .as_list()?
+            .iter()
+            .map(|s| {
+                s.get("scope_name")
+                    .and_then(Val::as_str)
+                    .map(|n| format!("{id}/{n}"))
+            })
+            .collect()
+    }
+
     /// redirect_uris for oidc.hcl (with sentinels for carried expressions) and for Terraform.
     fn redirects(&mut self, cname: &str, v: &Val, cloc: &str) -> (Vec<String>, String) {
+        // Terraform 0.11 spliced a list variable with `["${var.list}"]`.
+        if let Val::List(items) = v {
+            if let [Val::Unknown { src, hcl: Some(h) }] = items.as_slice() {
+                let name = h.strip_prefix("${var.").and_then(|x| x.strip_suffix('}'));
+                if let Some(name) = name.filter(|n| !n.contains(['$', '{', '}'])) {
+                    let is_list = self
+                        .scan
+                        .modules
+                        .iter()
+                        .any(|m| matches!(m.vars.get(name), Some(Some(Val::List(_)))));
+                    if is_list {
+                        self.m.note(
+                            cloc,
+                            "callback_urls",
+                            Outcome::Mapped,
+                            format!("0.11 list splice `[{src}]` → `var.{name}`"),
+                        );
+                        let whole = Val::Unknown {
+                            src: format!("var.{name}"),
+                            hcl: Some(h.clone()),
+                        };
+                        return self.redirects(cname, &whole, cloc);
+                    }
+                }
+            }
+        }
         match v {
             Val::List(items) => {
                 let mut hcl = Vec::new();
