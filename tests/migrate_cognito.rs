@@ -657,3 +657,29 @@ fn invalid_hcl_names_the_file_and_line() {
     assert!(err.contains("broken.tf:2:10: not valid HCL"), "{err}");
     assert!(!out_dir.path().join("out").exists(), "nothing written");
 }
+
+#[test]
+fn cognito_in_a_local_module() {
+    let m = check_all("local_module", &[]);
+    let outputs = m.read("modules/auth/outputs.tf");
+    assert!(
+        outputs.contains("value = module.vault_oidc.client_ids[\"billing_web\"]"),
+        "{outputs}"
+    );
+    assert!(m
+        .read("modules/auth/vault_oidc.tf")
+        .contains("module \"vault_oidc\" {"));
+    let root = m.read("main.tf");
+    assert!(
+        root.contains(
+            "  source        = \"./modules/auth\"\n  vault_address = var.vault_address\n"
+        ),
+        "the root's call passes vault_address:\n{root}"
+    );
+    assert!(m
+        .read("vault_oidc.tf")
+        .contains("variable \"vault_address\""));
+    assert!(!m.all_tf().contains("aws_cognito_"));
+    let c = load(&m, &[]);
+    assert_eq!(c.assignments["billing_users"].groups, ["finance"]);
+}

@@ -80,6 +80,9 @@ struct Rw<'a> {
     /// Lambda functions used as authorizers.
     authorizer_functions: BTreeSet<String>,
     sources: Sources,
+    /// The local module (relative to the root) that receives `module "vault_oidc"`, when it is
+    /// not the root: the root's call to it passes `vault_address`.
+    home_rel: Option<PathBuf>,
     out: Rewrite,
 }
 
@@ -96,6 +99,7 @@ pub fn rewrite(scan: &Scan, mig: &Migration, sources: &Sources) -> Rewrite {
         jwt_authorizers: BTreeSet::new(),
         authorizer_functions: BTreeSet::new(),
         sources: sources.clone(),
+        home_rel: None,
         out: Rewrite::default(),
     };
     for (i, p) in mig.pools.iter().enumerate() {
@@ -146,6 +150,32 @@ pub fn rewrite(scan: &Scan, mig: &Migration, sources: &Sources) -> Rewrite {
         .find(|f| matches!(f.kind, Kind::Pool | Kind::RegistryModule) && f.block_kind != "data")
         .map(|f| f.module)
         .unwrap_or(0);
+    if home != 0 {
+        rw.home_rel = Some(scan.modules[home].rel.clone());
+        if !scan.modules[0].vars.contains_key("vault_address") {
+            let root = &scan.modules[0];
+            let name = if root
+                .files
+                .iter()
+                .any(|f| f.rel == Path::new("vault_oidc.tf"))
+            {
+                PathBuf::from("vault_oidc_migrated.tf")
+            } else {
+                PathBuf::from("vault_oidc.tf")
+            };
+            rw.out
+                .files
+                .insert(name, VAULT_ADDRESS_VAR.trim_start().to_string());
+            rw.out.added.push(Changed {
+                source: String::new(),
+                address: "variable vault_address".into(),
+                what: format!(
+                    "in the root module, passed to module {} which holds module \"vault_oidc\"",
+                    scan.modules[home].rel.display()
+                ),
+            });
+        }
+    }
     for (mi, m) in scan.modules.iter().enumerate() {
         if !m.inside {
             if scan.found.iter().any(|f| f.module == mi) {
@@ -179,6 +209,8 @@ pub fn rewrite(scan: &Scan, mig: &Migration, sources: &Sources) -> Rewrite {
     }
     rw.out
 }
+
+const VAULT_ADDRESS_VAR: &str = "\nvariable \"vault_address\" {\n  description = \"Vault's API address (scheme://host[:port]).\"\n  type        = string\n}\n";
 
 /// The module replacing a REST authorizer resource.
 fn authorizer_module_name(name: &str) -> String {
@@ -381,6 +413,20 @@ impl Rw<'_> {
                 }
             }
         }
+        if mi == 0 && b.ident.as_str() == "module" && !b.body.has_attribute("vault_address") {
+            if let (Some(home), Some(source)) = (&self.home_rel, b.body.get_attribute("source")) {
+                let target = super::scan::literal_str(&source.value)
+                    .filter(|s| s.starts_with("./") || s.starts_with("../"))
+                    .map(|s| super::scan::normalize(Path::new(&s)));
+                if target.as_ref() == Some(home) {
+                    let r = line_range(text, source.span().unwrap());
+                    edits.push((r.end..r.end, "  vault_address = var.vault_address\n".into()));
+                    why.push(
+                        "passes vault_address to the module holding module \"vault_oidc\"".into(),
+                    );
+                }
+            }
+        }
         if b.ident.as_str() == "variable" {
             if let Some(t) = b.body.get_attribute("type") {
                 if let Some(s) = super::scan::literal_str(&t.value) {
@@ -405,6 +451,7 @@ impl Rw<'_> {
         let address = match b.ident.as_str() {
             "resource" => format!("{rtype}.{bname}"),
             "data" => format!("data.{rtype}.{bname}"),
+            "module" => format!("module.{rtype}"),
             other => format!("{other} {}", labels.join(" ")),
         };
         let mut why_u: Vec<String> = Vec::new();
@@ -1116,7 +1163,7 @@ impl Rw<'_> {
         );
         out.push_str("}\n");
         if !m.vars.contains_key("vault_address") {
-            out.push_str("\nvariable \"vault_address\" {\n  description = \"Vault's API address (scheme://host[:port]).\"\n  type        = string\n}\n");
+            out.push_str(VAULT_ADDRESS_VAR);
         }
         if !self.rest_authorizers.is_empty() && !m.vars.contains_key("agent_authorizer_zip_path") {
             out.push_str("\nvariable \"agent_authorizer_zip_path\" {\n  description = \"Zip of the agent-authorizer `bootstrap` (cargo lambda build --release --output-format zip).\"\n  type        = string\n}\n");
