@@ -468,7 +468,30 @@ fn rest_cognito_authorizer_with_scopes() {
 
 #[test]
 fn http_api_jwt_authorizer() {
-    let m = check_all("http_jwt", &[]);
+    // A callback URL built from a CloudFront distribution cannot be evaluated: it is carried to
+    // the module input verbatim and read from a variable in oidc.hcl, never guessed.
+    let vars = ["dashboard_redirect_uri_1=https://d111.cloudfront.net/callback"];
+    let m = check_all("http_jwt", &vars);
+    assert!(
+        m.hcl
+            .contains("variable \"dashboard_redirect_uri_1\" { description = "),
+        "{}",
+        m.hcl
+    );
+    let o = bin()
+        .arg("-c")
+        .arg(m.out.join("oidc.hcl"))
+        .arg("validate")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("dashboard_redirect_uri_1\" has no value"),
+        "without --var the value is missing, not guessed"
+    );
+    assert!(m.read("vault_oidc.tf").contains(
+        "\"https://${data.aws_cloudfront_distribution.dashboard.domain_name}/callback\""
+    ));
+    assert!(m.report.contains("cannot be evaluated"));
     let main = m.read("main.tf");
     assert!(
         main.contains("issuer   = module.vault_oidc.issuers[\"tenants\"]"),
@@ -484,8 +507,15 @@ fn http_api_jwt_authorizer() {
         m.report.contains("custom domain"),
         "the custom domain is reported"
     );
-    let c = load(&m, &[]);
+    let c = load(&m, &vars);
     assert_eq!(client(&c, "dashboard").id_token_ttl, Some(7200));
+    assert_eq!(
+        client(&c, "dashboard").redirect_uris.as_deref().unwrap(),
+        [
+            "https://dashboard.example.com/callback",
+            "https://d111.cloudfront.net/callback"
+        ]
+    );
     assert!(c.assignments.is_empty(), "no groups: allow_all");
     assert_eq!(
         client(&c, "dashboard").assignments.as_deref().unwrap(),

@@ -56,10 +56,17 @@ pub fn oidc_hcl(mig: &to_oidc::Migration, dir: &str) -> String {
                 "variable {} {{ default = {d} }}\n",
                 crate::config::render::quote(name)
             )),
-            None => vars.push_str(&format!(
-                "variable {} {{}}\n",
-                crate::config::render::quote(name)
-            )),
+            None => match mig.hcl_var_descriptions.get(name) {
+                Some(d) => vars.push_str(&format!(
+                    "variable {} {{ description = {} }}\n",
+                    crate::config::render::quote(name),
+                    crate::config::render::quote(d)
+                )),
+                None => vars.push_str(&format!(
+                    "variable {} {{}}\n",
+                    crate::config::render::quote(name)
+                )),
+            },
         }
     }
     vars.push('\n');

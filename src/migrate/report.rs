@@ -34,6 +34,15 @@ pub fn remaining_cognito(rw: &Rewrite) -> Vec<(String, String)> {
     out
 }
 
+/// `path:line rest` → (path, line, rest) for a numeric sort.
+fn source_key(s: &str) -> (String, usize, String) {
+    let (head, rest) = s.split_once(' ').unwrap_or((s, ""));
+    match head.rsplit_once(':') {
+        Some((p, l)) => (p.to_string(), l.parse().unwrap_or(0), rest.to_string()),
+        None => (head.to_string(), 0, rest.to_string()),
+    }
+}
+
 pub fn render(mig: &Migration, rw: &Rewrite, dir: &str) -> String {
     let mut o = String::new();
     let notes: Vec<&Note> = mig.notes.iter().chain(rw.notes.iter()).collect();
@@ -80,7 +89,7 @@ pub fn render(mig: &Migration, rw: &Rewrite, dir: &str) -> String {
 
     o.push_str("## Cognito settings\n\n| where | setting | outcome | what it became / what to do |\n|---|---|---|---|\n");
     let mut sorted = notes.clone();
-    sorted.sort_by(|a, b| a.source.cmp(&b.source).then(a.outcome.cmp(&b.outcome)));
+    sorted.sort_by_key(|n| (source_key(&n.source), n.outcome));
     for n in sorted {
         let _ = writeln!(
             o,

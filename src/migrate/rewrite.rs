@@ -16,7 +16,7 @@ use hcl_edit::Span;
 use crate::config::render::quote;
 
 use super::scan::{src, Found, Kind, Scan};
-use super::to_oidc::{hcl_literal, Migration, Note, Outcome};
+use super::to_oidc::{Migration, Note, Outcome};
 
 /// Where the rewritten Terraform finds the modules.
 #[derive(Debug, Clone)]
@@ -884,12 +884,16 @@ impl Rw<'_> {
             }
             "aws_api_gateway_authorizer" => {
                 let n = get(0)?;
-                if self.rest_authorizers.contains(&n) && get(1).as_deref() == Some("id") {
+                if !self.rest_authorizers.contains(&n) {
+                    return None;
+                }
+                if get(1).as_deref() == Some("id") {
                     Some(format!(
                         "module.{}.authorizer_id",
                         authorizer_module_name(&n)
                     ))
                 } else {
+                    self.note(loc.to_string(), "reference", Outcome::Flagged, format!("`{s}`: the replaced authorizer's module exposes only authorizer_id and function_arn; left as is — edit it before applying"));
                     None
                 }
             }
@@ -1173,7 +1177,6 @@ impl Rw<'_> {
             address: "module.vault_oidc".into(),
             what: format!("source {}", sources.vault_oidc),
         });
-        let _ = hcl_literal;
         for (pattern, tf) in &self.mig.tf_sentinels {
             out = out.replace(pattern, tf);
         }

@@ -62,6 +62,8 @@ pub struct Migration {
     pub config: Config,
     /// Variables `oidc.hcl` must declare: name → literal default (HCL text), if known.
     pub hcl_vars: BTreeMap<String, Option<String>>,
+    /// Why a variable without default exists: the Terraform expression it stands for.
+    pub hcl_var_descriptions: BTreeMap<String, String>,
     /// Placeholders in the rendered config and their HCL replacement (whole quoted string or list).
     pub sentinels: Vec<(String, String)>,
     /// The same placeholders (quoted) in the Terraform module input, and their Terraform text.
@@ -176,6 +178,7 @@ pub fn convert(scan: &Scan) -> Migration {
         m: Migration {
             config: Config::default(),
             hcl_vars: BTreeMap::new(),
+            hcl_var_descriptions: BTreeMap::new(),
             sentinels: Vec::new(),
             tf_sentinels: Vec::new(),
             pools: Vec::new(),
@@ -636,9 +639,35 @@ impl Ctx<'_> {
         let id_ttl = ttl(self, "id_token_validity", "id_token");
         let access_ttl = ttl(self, "access_token_validity", "access_token");
         // Report every other client setting.
+        const SUMMARIZED: [&str; 14] = [
+            "callback_urls",
+            "generate_secret",
+            "allowed_oauth_flows",
+            "allowed_oauth_scopes",
+            "id_token_validity",
+            "access_token_validity",
+            "token_validity_units",
+            "for_each",
+            "count",
+            "depends_on",
+            "lifecycle",
+            "provider",
+            "precedence",
+            "description",
+        ];
         for (k, v) in cv {
             if let Some((o, why)) = client_setting(k) {
                 self.m.note(cloc, k, o, format!("{} — {why}", v.describe()));
+            } else if !SUMMARIZED.contains(&k.as_str()) {
+                self.m.note(
+                    cloc,
+                    k,
+                    Outcome::Flagged,
+                    format!(
+                        "{} — no Vault equivalent known to the migration; review",
+                        v.describe()
+                    ),
+                );
             }
         }
         let redirects = cv
@@ -778,6 +807,14 @@ impl Ctx<'_> {
                                 None => {
                                     let var = format!("{cname}_redirect_uri_{}", hcl.len());
                                     self.m.hcl_vars.insert(var.clone(), None);
+                                    self.m.hcl_var_descriptions.insert(
+                                        var.clone(),
+                                        format!("was the Terraform expression {src}"),
+                                    );
+                                    self.m.hcl_var_descriptions.insert(
+                                        var.clone(),
+                                        format!("was the Terraform expression {src}"),
+                                    );
                                     self.m.note(cloc, "callback_urls", Outcome::Flagged, format!("`{src}` cannot be evaluated: oidc.hcl reads it from variable {var:?} (pass --var {var}=…)"));
                                     format!("\"${{var.{var}}}\"")
                                 }
@@ -813,6 +850,9 @@ impl Ctx<'_> {
                     _ => {
                         let var = format!("{cname}_redirect_uris");
                         self.m.hcl_vars.insert(var.clone(), None);
+                        self.m
+                            .hcl_var_descriptions
+                            .insert(var.clone(), format!("was the Terraform expression {src}"));
                         self.m.note(cloc, "callback_urls", Outcome::Flagged, format!("`{src}` cannot be evaluated: oidc.hcl reads the list from variable {var:?} (pass --var-file)"));
                         format!("var.{var}")
                     }
@@ -906,6 +946,9 @@ impl Ctx<'_> {
                 Kind::User => {
                     let un = v.get("username").map(Val::describe).unwrap_or_default();
                     self.m.note(&loc, "user", Outcome::Unsupported, format!("{un} — password hashes cannot leave Cognito: create the user in the Vault auth method (e.g. userpass) with a new password or a reset, and its entity in the same groups{}", if v.contains_key("password") || v.contains_key("temporary_password") { "; the password in Terraform is not migrated" } else { "" }));
+                }
+                Kind::OtherCognito if f.block_kind == "data" => {
+                    self.m.note(&loc, &f.rtype, Outcome::Flagged, "a Cognito data source: kept (it reads the pool during the dual-issuer window); remove it and its references after the cut-over");
                 }
                 Kind::OtherCognito => {
                     self.m.note(&loc, &f.rtype, Outcome::Unsupported, "no Vault equivalent (UI customization, risk configuration, identity pools…); removed");
