@@ -220,6 +220,37 @@ pub fn render(mig: &Migration, rw: &Rewrite, dir: &str) -> String {
     o.push_str("## Cut-over, with a dual-issuer window\n\n");
     o.push_str("1. **Prepare Vault, Cognito untouched.** Create the identity groups the assignments name and the users in a Vault auth method (same usernames and groups, new passwords). `vault-oidc validate && vault-oidc apply -c oidc.hcl` (or `terraform apply -target=module.vault_oidc`). Note the new client ids and secrets (`module.vault_oidc.client_ids`, `client_secrets`).\n");
     o.push_str("2. **Open the window in the authorizer.** Deploy the agent-authorizer accepting both issuers: `AUTHORIZER_ISSUERS` = Vault's issuer, `AUTHORIZER_AUDIENCES` = the new client ids, and `AUTHORIZER_COGNITO_ISSUERS` = the old `https://cognito-idp.REGION.amazonaws.com/POOL_ID`, `AUTHORIZER_COGNITO_CLIENT_IDS` = the old app client ids, `AUTHORIZER_COGNITO_UNTIL` = the end of the window (RFC 3339; at least the longest Cognito refresh-token validity, or the date after which re-login is acceptable). HTTP API JWT authorizers accept one issuer: route them through the agent-authorizer (`authorizer_type = \"HTTP_API\"`) for the window, or accept a hard switch.\n");
+    o.push_str("\n   The legacy values of this configuration, read from the current state in the original directory (for example `echo 'aws_cognito_user_pool.NAME.endpoint' | terraform console`) before Cognito is removed:\n\n");
+    for p in &mig.pools {
+        let _ = writeln!(
+            o,
+            "   - `AUTHORIZER_COGNITO_ISSUERS`: `https://${{{}.endpoint}}`",
+            p.address
+        );
+        let ids: Vec<String> = if p.address.starts_with("module.") {
+            vec![format!("`join(\",\", {}.client_ids)`", p.address)]
+        } else {
+            mig.client_resources
+                .iter()
+                .filter(|(_, (pi, _))| mig.pools.get(*pi).is_some_and(|x| x.address == p.address))
+                .flat_map(|(addr, (_, keys))| {
+                    keys.keys().map(move |k| {
+                        if k.is_empty() {
+                            format!("`{addr}.id`")
+                        } else {
+                            format!("`{addr}[{k:?}].id`")
+                        }
+                    })
+                })
+                .collect()
+        };
+        let _ = writeln!(
+            o,
+            "   - `AUTHORIZER_COGNITO_CLIENT_IDS`: {}",
+            ids.join(", ")
+        );
+    }
+    o.push('\n');
     o.push_str("3. **Switch the applications** to the `VAULT_OIDC_*` settings above, one at a time; new sign-ins get Vault tokens while existing Cognito sessions keep working.\n");
     o.push_str("4. **Re-key `sub`** in application data (see above) before the window closes.\n");
     o.push_str("5. **Close the window**: after `AUTHORIZER_COGNITO_UNTIL`, Cognito tokens are refused (401 `cognito_window_closed`). Remove the three `AUTHORIZER_COGNITO_*` variables.\n");

@@ -325,7 +325,18 @@ impl Rw<'_> {
         span: &Range<usize>,
         text: &str,
     ) -> Option<Option<String>> {
-        let loc = self.loc(mi, fi, span.start);
+        let line_loc = self.loc(mi, fi, span.start);
+        let block_address = {
+            let labels: Vec<&str> = b.labels.iter().map(|l| l.as_str()).collect();
+            match (b.ident.as_str(), labels.as_slice()) {
+                ("resource", [t, n]) => format!("{t}.{n}"),
+                ("data", [t, n]) => format!("data.{t}.{n}"),
+                ("module", [n]) => format!("module.{n}"),
+                (other, l) => format!("{other} {}", l.join(" ")),
+            }
+        };
+        // Notes name the block; the block lists keep `file:line` and the address apart.
+        let loc = format!("{line_loc} `{block_address}`");
         let scan = self.scan;
         if let Some(f) = scan
             .found
@@ -346,23 +357,23 @@ impl Rw<'_> {
                     if f.block_kind != "data" =>
                 {
                     self.out.removed.push(Changed {
-                        source: loc,
+                        source: line_loc,
                         address,
                         what: "removed: replaced by module \"vault_oidc\" / oidc.hcl".into(),
                     });
                     return Some(None);
                 }
                 Kind::HttpJwtAuthorizer => {
-                    self.note(loc.clone(), "JWT authorizer", Outcome::Mapped, format!("`{address}`: issuer → the Vault provider's issuer, audience → the Vault client ids. Send Vault ID tokens (their `aud` is the client id); API Gateway accepts a single issuer, so for a dual-issuer window put the agent-authorizer (authorizer_type HTTP_API) in front instead"));
+                    self.note(loc.clone(), "JWT authorizer", Outcome::Mapped, format!("issuer → the Vault provider's issuer, audience → the Vault client ids. Send Vault ID tokens (their `aud` is the client id); API Gateway accepts a single issuer, so for a dual-issuer window put the agent-authorizer (authorizer_type HTTP_API) in front instead"));
                 }
                 Kind::RestAuthorizer => {
                     let t = self.rest_authorizer(f, text);
                     self.out.changed.push(Changed {
-                        source: loc,
+                        source: line_loc,
                         address,
                         what: format!(
                             "replaced by module \"{}\" (agent-authorizer, TOKEN)",
-                            f.name
+                            authorizer_module_name(&f.name)
                         ),
                     });
                     return Some(Some(t));
@@ -448,12 +459,7 @@ impl Rw<'_> {
         if edits.is_empty() {
             return None;
         }
-        let address = match b.ident.as_str() {
-            "resource" => format!("{rtype}.{bname}"),
-            "data" => format!("data.{rtype}.{bname}"),
-            "module" => format!("module.{rtype}"),
-            other => format!("{other} {}", labels.join(" ")),
-        };
+        let address = block_address;
         let mut why_u: Vec<String> = Vec::new();
         for w in why {
             if !why_u.contains(&w) {
@@ -461,7 +467,7 @@ impl Rw<'_> {
             }
         }
         self.out.changed.push(Changed {
-            source: loc,
+            source: line_loc,
             address,
             what: why_u.join("; "),
         });
