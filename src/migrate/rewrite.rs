@@ -364,7 +364,7 @@ impl Rw<'_> {
                     return Some(None);
                 }
                 Kind::HttpJwtAuthorizer => {
-                    self.note(loc.clone(), "JWT authorizer", Outcome::Mapped, format!("issuer → the Vault provider's issuer, audience → the Vault client ids. Send Vault ID tokens (their `aud` is the client id); API Gateway accepts a single issuer, so for a dual-issuer window put the agent-authorizer (authorizer_type HTTP_API) in front instead"));
+                    self.note(loc.clone(), "JWT authorizer", Outcome::Mapped, "issuer → the Vault provider's issuer, audience → the Vault client ids. Send Vault ID tokens (their `aud` is the client id); API Gateway accepts a single issuer, so for a dual-issuer window put the agent-authorizer (authorizer_type HTTP_API) in front instead".to_string());
                 }
                 Kind::RestAuthorizer => {
                     let t = self.rest_authorizer(f, text);
