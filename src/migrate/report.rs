@@ -254,6 +254,6 @@ pub fn render(mig: &Migration, rw: &Rewrite, dir: &str) -> String {
     o.push_str("3. **Switch the applications** to the `VAULT_OIDC_*` settings above, one at a time; new sign-ins get Vault tokens while existing Cognito sessions keep working.\n");
     o.push_str("4. **Re-key `sub`** in application data (see above) before the window closes.\n");
     o.push_str("5. **Close the window**: after `AUTHORIZER_COGNITO_UNTIL`, Cognito tokens are refused (401 `cognito_window_closed`). Remove the three `AUTHORIZER_COGNITO_*` variables.\n");
-    o.push_str("6. **Remove Cognito**: `terraform plan` with this rewritten configuration shows the Cognito resources destroyed and the authorizers switched; export anything you still need from the pool first, then apply.\n");
+    o.push_str("6. **Remove Cognito**: `terraform plan` with this rewritten configuration shows the Cognito resources destroyed and the authorizers switched; export anything you still need from the pool first, then apply. To keep the pool in AWS for a while but out of Terraform, add a `removed { from = ADDRESS  lifecycle { destroy = false } }` block per Cognito resource listed above instead.\n");
     o
 }

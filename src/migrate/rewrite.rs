@@ -554,6 +554,13 @@ impl Rw<'_> {
             let tspan = target.span().unwrap();
             self.expr_edits(target, text, &mut vedits, why, loc);
             if vedits.is_empty() {
+                let name = match k {
+                    ObjectKey::Ident(i) => i.as_str().to_string(),
+                    ObjectKey::Expression(e) => super::scan::literal_str(e).unwrap_or_default(),
+                };
+                if name.to_ascii_uppercase().contains("COGNITO") {
+                    self.note(loc.to_string(), &format!("environment {name}"), Outcome::Flagged, format!("`{vsrc}` names no Cognito resource, so it is kept; it is probably obsolete once the function reads the {} variables", if authorizer { "AUTHORIZER_*" } else { "VAULT_OIDC_*" }));
+                }
                 continue;
             }
             let new_value = splice(&text[tspan.clone()], tspan.start, vedits);

@@ -1022,3 +1022,82 @@ pub fn hcl_literal(v: &Val) -> Option<String> {
         Val::Unknown { .. } => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn convert_src(src: &str) -> (Migration, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.tf"), src).unwrap();
+        let scan = crate::migrate::scan::scan(dir.path()).unwrap();
+        (convert(&scan), dir)
+    }
+
+    #[test]
+    fn token_validity_uses_units_and_cognito_defaults() {
+        let (m, _d) = convert_src(
+            r#"
+resource "aws_cognito_user_pool" "p" { name = "p" }
+resource "aws_cognito_user_pool_client" "a" {
+  user_pool_id          = aws_cognito_user_pool.p.id
+  id_token_validity     = 2
+  access_token_validity = 90
+  token_validity_units {
+    access_token = "seconds"
+  }
+}
+resource "aws_cognito_user_pool_client" "b" {
+  user_pool_id    = aws_cognito_user_pool.p.id
+  generate_secret = true
+}
+"#,
+        );
+        let a = &m.config.clients["a"];
+        assert_eq!(a.id_token_ttl, Some(7200), "no unit for id_token: hours");
+        assert_eq!(a.access_token_ttl, Some(90));
+        assert_eq!(a.client_type.as_deref(), Some("public"));
+        let b = &m.config.clients["b"];
+        assert_eq!(b.id_token_ttl, Some(3600), "Cognito's default validity");
+        assert_eq!(b.client_type.as_deref(), Some("confidential"));
+        assert_eq!(
+            m.config.providers["p"].clients.as_deref().unwrap(),
+            ["a", "b"]
+        );
+    }
+
+    #[test]
+    fn unevaluable_settings_are_flagged_not_guessed() {
+        let (m, _d) = convert_src(
+            r#"
+resource "aws_cognito_user_pool" "p" { name = "p" }
+resource "aws_cognito_user_pool_client" "a" {
+  user_pool_id          = aws_cognito_user_pool.p.id
+  generate_secret       = var.secret
+  access_token_validity = local.missing
+}
+"#,
+        );
+        let a = &m.config.clients["a"];
+        assert_eq!(a.client_type.as_deref(), Some("public"));
+        let flagged: Vec<&str> = m
+            .notes
+            .iter()
+            .filter(|n| n.outcome == Outcome::Flagged)
+            .map(|n| n.setting.as_str())
+            .collect();
+        assert!(flagged.contains(&"generate_secret"), "{flagged:?}");
+        assert!(flagged.contains(&"access_token_validity"), "{flagged:?}");
+    }
+
+    #[test]
+    fn hcl_literals_quote_and_nest() {
+        let v = Val::List(vec![Val::Str("a\"${b}".into()), Val::Num(2.0)]);
+        assert_eq!(hcl_literal(&v).unwrap(), r#"["a\"$${b}", 2]"#);
+        assert!(hcl_literal(&Val::Unknown {
+            src: "x".into(),
+            hcl: None
+        })
+        .is_none());
+    }
+}
