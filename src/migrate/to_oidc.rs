@@ -168,6 +168,8 @@ struct Ctx<'s> {
     scan: &'s Scan,
     m: Migration,
     scopes_used: BTreeSet<String>,
+    /// Client and role names already given (names are global in Vault, pools are not).
+    names: BTreeSet<String>,
     sentinel_n: usize,
 }
 
@@ -186,6 +188,7 @@ pub fn convert(scan: &Scan) -> Migration {
             notes: Vec::new(),
         },
         scopes_used: BTreeSet::new(),
+        names: BTreeSet::new(),
         sentinel_n: 0,
     };
     let pools: Vec<&Found> = scan
@@ -294,6 +297,7 @@ impl Ctx<'_> {
                             .and_then(Val::as_str)
                             .map(sanitize)
                             .unwrap_or_else(|| format!("{name}_client_{i}"));
+                        let cname = self.unique(&name, &cname);
                         clients.push((cname, map.clone(), format!("{loc} clients[{i}]"), None));
                     }
                 }
@@ -369,7 +373,7 @@ impl Ctx<'_> {
                 for (k, each) in items {
                     let ectx = module_ctx(fm, &flt, Some((k.clone(), each)));
                     let cv = block_value(&f.block, ftext, &ectx);
-                    let cname = sanitize(&k);
+                    let cname = self.unique(&name, &sanitize(&k));
                     keys.insert(k.clone(), cname.clone());
                     clients.push((cname, cv, format!("{cloc}[{k:?}]"), Some((f.address(), k))));
                 }
@@ -383,7 +387,7 @@ impl Ctx<'_> {
                     );
                 }
                 let cv = block_value(&f.block, ftext, &base_ctx);
-                let cname = sanitize(&f.name);
+                let cname = self.unique(&name, &sanitize(&f.name));
                 keys.insert(String::new(), cname.clone());
                 clients.push((cname, cv, cloc.clone(), None));
             }
@@ -728,6 +732,21 @@ impl Ctx<'_> {
             self.m.note(cloc, "allowed_oauth_flows client_credentials", Outcome::Mapped, format!("role {cname:?}: the machine authenticates to Vault (AppRole, AWS IAM…) and reads `identity/oidc/token/{cname}` (ttl {access_ttl}s) instead of calling /oauth2/token; audience = the role's client_id (module output role_client_ids)"));
         }
         self.m.pools[pool_idx].clients.push(info);
+    }
+
+    /// A client name not used by another pool's client: `POOL_NAME` on a clash.
+    fn unique(&mut self, pool: &str, name: &str) -> String {
+        let mut n = name.to_string();
+        if self.names.contains(&n) {
+            n = format!("{pool}_{name}");
+            let mut i = 2;
+            while self.names.contains(&n) {
+                n = format!("{pool}_{name}_{i}");
+                i += 1;
+            }
+        }
+        self.names.insert(n.clone());
+        n
     }
 
     /// `aws_cognito_resource_server.X.scope_identifiers` → `IDENTIFIER/SCOPE` for each scope.
@@ -1088,6 +1107,26 @@ resource "aws_cognito_user_pool_client" "a" {
             .collect();
         assert!(flagged.contains(&"generate_secret"), "{flagged:?}");
         assert!(flagged.contains(&"access_token_validity"), "{flagged:?}");
+    }
+
+    #[test]
+    fn clients_of_two_pools_with_the_same_name_do_not_collide() {
+        let (m, _d) = convert_src(
+            r#"
+resource "aws_cognito_user_pool" "a" { name = "a" }
+resource "aws_cognito_user_pool" "b" { name = "b" }
+module "c" {
+  source  = "lgallard/cognito-user-pool/aws"
+  clients = [{ name = "web" }]
+}
+resource "aws_cognito_user_pool_client" "web" {
+  user_pool_id = aws_cognito_user_pool.a.id
+}
+"#,
+        );
+        let names: Vec<&String> = m.config.clients.keys().collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert_eq!(m.config.providers.len(), 3);
     }
 
     #[test]
