@@ -290,11 +290,124 @@ fn check_blocks(name: &str, m: &Migrated, input: &Path) {
     }
 }
 
+/// Variable names and the text of their `type`, and output names, of a module in the repository.
+fn module_contract(dir: &str) -> (BTreeMap<String, String>, Vec<String>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("modules")
+        .join(dir);
+    let mut vars = BTreeMap::new();
+    let mut outputs = Vec::new();
+    for f in ["variables.tf", "outputs.tf"] {
+        let text = std::fs::read_to_string(root.join(f)).unwrap();
+        let body = hcl_edit::parser::parse_body(&text).unwrap();
+        for b in body.blocks() {
+            let name = b
+                .labels
+                .first()
+                .map(|l| l.as_str().to_string())
+                .unwrap_or_default();
+            match b.ident.as_str() {
+                "variable" => {
+                    let ty = b
+                        .body
+                        .get_attribute("type")
+                        .map(|a| a.value.to_string())
+                        .unwrap_or_default();
+                    vars.insert(name, ty);
+                }
+                "output" => outputs.push(name),
+                _ => {}
+            }
+        }
+    }
+    (vars, outputs)
+}
+
+/// The rewritten Terraform only passes inputs the repository's modules declare (and, inside
+/// map(object) inputs, only their fields) and only reads outputs they have.
+fn check_module_contract(name: &str, m: &Migrated) {
+    let (vars, outputs) = module_contract("vault-oidc");
+    let (avars, aoutputs) = module_contract("agent-authorizer");
+    for path in tf_files(&m.out) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let body = hcl_edit::parser::parse_body(&text).unwrap();
+        for b in body.blocks().filter(|b| b.ident.as_str() == "module") {
+            let source = b.body.get_attribute("source").unwrap().value.to_string();
+            let declared = if source.contains("vault-oidc") {
+                &vars
+            } else if source.contains("agent-authorizer") {
+                &avars
+            } else {
+                continue;
+            };
+            for a in b.body.attributes() {
+                let key = a.key.as_str();
+                if key == "source" {
+                    continue;
+                }
+                let ty = declared.get(key).unwrap_or_else(|| {
+                    panic!(
+                        "{name}: module input {key:?} ({source}) is not a variable of the module"
+                    )
+                });
+                if let hcl_edit::expr::Expression::Object(o) = &a.value {
+                    for (_, v) in o.iter() {
+                        if let hcl_edit::expr::Expression::Object(fields) = v.expr() {
+                            for (fk, _) in fields.iter() {
+                                let fk = fk.as_ident().map(|i| i.as_str()).unwrap_or_default();
+                                assert!(
+                                    ty.contains(&format!("{fk} ")) || ty.contains(&format!("{fk}=")),
+                                    "{name}: field {fk:?} of input {key:?} is not in the module's type {ty}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (prefix, outs) in [("module.vault_oidc.", &outputs)] {
+            for (i, _) in text.match_indices(prefix) {
+                let out: String = text[i + prefix.len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                assert!(
+                    outs.contains(&out),
+                    "{name}: module.vault_oidc has no output {out:?}"
+                );
+            }
+        }
+        for b in body.blocks().filter(|b| b.ident.as_str() == "module") {
+            let source = b.body.get_attribute("source").unwrap().value.to_string();
+            if !source.contains("agent-authorizer") {
+                continue;
+            }
+            let prefix = format!("module.{}.", b.labels[0].as_str());
+            for t in tf_files(&m.out)
+                .iter()
+                .map(|p| std::fs::read_to_string(p).unwrap())
+            {
+                for (i, _) in t.match_indices(&prefix) {
+                    let out: String = t[i + prefix.len()..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    assert!(
+                        aoutputs.contains(&out),
+                        "{name}: the agent-authorizer module has no output {out:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 fn check_all(name: &str, vars: &[&str]) -> Migrated {
     let m = migrate(name);
     check_validate(name, &m, vars);
     check_terraform(name, &m);
     check_blocks(name, &m, &fixture(name));
+    check_module_contract(name, &m);
     check_apply(name, &m, vars);
     for section in [
         "## Cognito settings",
