@@ -359,7 +359,12 @@ impl Rw<'_> {
                     self.out.removed.push(Changed {
                         source: line_loc,
                         address,
-                        what: "removed: replaced by module \"vault_oidc\" / oidc.hcl".into(),
+                        what: match f.kind {
+                            Kind::Pool | Kind::Client | Kind::Group | Kind::RegistryModule => {
+                                "removed: replaced by module \"vault_oidc\" / oidc.hcl".into()
+                            }
+                            _ => "removed: no Vault equivalent (see the settings table)".into(),
+                        },
                     });
                     return Some(None);
                 }

@@ -960,7 +960,7 @@ impl Ctx<'_> {
                         .get("provider_type")
                         .map(Val::describe)
                         .unwrap_or_default();
-                    self.m.note(&loc, "identity provider", Outcome::Unsupported, format!("{pn} ({pt}) — configure it as a Vault OIDC/JWT (or SAML, OpenBao: not available) auth method; its users become Vault entities"));
+                    self.m.note(&loc, "identity provider", Outcome::Unsupported, format!("{pn} ({pt}) — configure the same IdP as a Vault OIDC/JWT auth method (SAML needs Vault Enterprise); its users become Vault entities, and their tokens' `sub` changes"));
                 }
                 Kind::User => {
                     let un = v.get("username").map(Val::describe).unwrap_or_default();
