@@ -77,7 +77,7 @@ pub fn render(mig: &Migration, rw: &Rewrite, dir: &str) -> String {
     );
     o.push_str("## Files\n\n");
     o.push_str("- `oidc.hcl`: Vault's OIDC keys, scopes, assignments, clients, providers and roles. Check it with `vault-oidc validate`, then `vault-oidc plan` / `apply`.\n");
-    let _ = writeln!(o, "- `{}`: `module \"vault_oidc\"` declaring the same objects for Terraform (use either it or `vault-oidc apply`, not both).", rw.module_file.display());
+    let _ = writeln!(o, "- `{}`: `module \"vault_oidc\"` declaring the same objects for Terraform (use either it or `vault-oidc apply`, not both). Its `source` (and the agent-authorizer's) is set by `--vault-oidc-source` / `--agent-authorizer-source`: point it at this repository's `modules/vault-oidc` and `modules/agent-authorizer`.", rw.module_file.display());
     for e in &rw.emptied {
         let _ = writeln!(
             o,

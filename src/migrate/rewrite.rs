@@ -176,6 +176,16 @@ pub fn rewrite(scan: &Scan, mig: &Migration, sources: &Sources) -> Rewrite {
             });
         }
     }
+    for m in &scan.modules {
+        for j in &m.json_files {
+            rw.out.notes.push(Note {
+                source: j.display().to_string(),
+                setting: "JSON configuration".into(),
+                outcome: Outcome::Flagged,
+                detail: "`.tf.json` files are copied as they are, not scanned: migrate any Cognito resource in them by hand".into(),
+            });
+        }
+    }
     for (mi, m) in scan.modules.iter().enumerate() {
         if !m.inside {
             if scan.found.iter().any(|f| f.module == mi) {

@@ -39,6 +39,8 @@ pub struct Module {
     pub files: Vec<TfFile>,
     pub vars: BTreeMap<String, Option<Val>>,
     pub locals: BTreeMap<String, Expression>,
+    /// `.tf.json` files: copied as they are, not scanned.
+    pub json_files: Vec<PathBuf>,
 }
 
 /// What a Cognito-related block is.
@@ -197,6 +199,13 @@ fn read_module(root: &Path, rel: &Path, inside: bool) -> anyhow::Result<Module> 
         .filter(|p| p.extension().is_some_and(|e| e == "tf") && p.is_file())
         .collect();
     names.sort();
+    let mut json_files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| format!("cannot read directory {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".tf.json"))
+        .map(|p| rel.join(p.file_name().unwrap()))
+        .collect();
+    json_files.sort();
     let mut files = Vec::new();
     for path in names {
         let text = std::fs::read_to_string(&path)
@@ -247,6 +256,7 @@ fn read_module(root: &Path, rel: &Path, inside: bool) -> anyhow::Result<Module> 
         files,
         vars,
         locals,
+        json_files,
     })
 }
 
