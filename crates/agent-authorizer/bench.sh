@@ -47,11 +47,18 @@ if command -v node >/dev/null && command -v npm >/dev/null; then
   (cd "$WORK" && npm init -y >/dev/null 2>&1 && npm install --silent --no-audit --no-fund aws-jwt-verify >/dev/null 2>&1) \
     && cat > "$WORK/verify.mjs" <<'JS'
 import { JwtRsaVerifier } from "aws-jwt-verify";
+import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import { readFileSync } from "node:fs";
 const ev = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const token = ev.authorizationToken.replace(/^Bearer /, "");
 const issuer = process.env.AUTHORIZER_ISSUERS;
-const v = JwtRsaVerifier.create({ issuer, audience: "bench-client", jwksUri: issuer + "/keys" });
+// aws-jwt-verify's own fetcher only speaks https; the loopback issuer is http, so fetch with
+// Node's built-in fetch (same request, no TLS handshake: this favours Node).
+const fetcher = { fetch: async (uri) => (await fetch(uri)).arrayBuffer() };
+const v = JwtRsaVerifier.create(
+  { issuer, audience: "bench-client", jwksUri: issuer + "/keys" },
+  { jwksCache: new SimpleJwksCache({ fetcher }) },
+);
 const p = await v.verify(token);
 console.log(JSON.stringify({ principalId: p.username, effect: "Allow" }));
 JS
