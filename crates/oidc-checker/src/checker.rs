@@ -7,11 +7,12 @@ use base64::Engine;
 use serde_json::{Map, Value};
 
 use crate::alg::Algorithm;
+use crate::claims::{self, Claim, Slots};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{CheckError, ConfigError, Sanitized};
 use crate::jwks::{FailureHook, JwksCache, JwksStatus, JwksTiming};
 use crate::jwt::{self, B64};
-use crate::principal::{Principal, TokenKind};
+use crate::principal::{Claims, Principal, TokenKind};
 use crate::userinfo::{self, Userinfo, UserinfoCache};
 
 /// Default leeway for `exp`, `nbf` and `iat`.
@@ -279,6 +280,16 @@ impl CheckerBuilder {
         let http = http
             .build()
             .map_err(|_| ConfigError("cannot build the HTTP client".into()))?;
+        let mut extra_claims: Vec<Box<str>> = Vec::new();
+        for c in &self.issuers {
+            for name in [&c.username_claim, &c.groups_claim] {
+                if !claims::FIXED.contains(&name.as_str())
+                    && !extra_claims.iter().any(|e| **e == **name)
+                {
+                    extra_claims.push(name.as_str().into());
+                }
+            }
+        }
         let issuers = self
             .issuers
             .into_iter()
@@ -296,6 +307,7 @@ impl CheckerBuilder {
         Ok(Checker {
             inner: Arc::new(Inner {
                 issuers,
+                extra_claims,
                 settings: self.settings,
                 clock: self.clock,
                 http,
@@ -313,6 +325,8 @@ struct IssuerState {
 
 struct Inner {
     issuers: Vec<IssuerState>,
+    /// Configured username/groups claim names outside [`claims::FIXED`], read from payloads.
+    extra_claims: Vec<Box<str>>,
     settings: Settings,
     clock: Arc<dyn Clock>,
     http: reqwest::Client,
@@ -417,10 +431,12 @@ impl Checker {
             }
             return Err(CheckError::Malformed("not three dot-separated segments"));
         }
-        let decoded = jwt::decode(token, max)?;
-        let alg = decoded.header.alg;
-        let iss = match decoded.claims.get("iss") {
-            Some(Value::String(s)) => s.as_str(),
+        let parts = jwt::decode_parts(token, max)?;
+        let slots = claims::parse(&parts.payload, &self.inner.extra_claims)?;
+        let signature = jwt::decode_signature(parts.signature)?;
+        let alg = parts.header.alg;
+        let iss = match slots.get("iss") {
+            Some(Claim::Str(s)) => &**s,
             Some(_) => {
                 return Err(CheckError::InvalidClaim {
                     name: "iss",
@@ -442,7 +458,7 @@ impl Checker {
         let key = issuer
             .jwks
             .key(
-                decoded.header.kid.as_deref(),
+                parts.header.kid.as_deref(),
                 &self.inner.http,
                 &*self.inner.clock,
                 self.inner.hook.as_ref(),
@@ -457,15 +473,18 @@ impl Checker {
             })?;
         if alg
             .fixed_signature_len()
-            .is_some_and(|l| l != decoded.signature.len())
+            .is_some_and(|l| l != signature.len())
         {
             return Err(CheckError::BadSignature(alg));
         }
         verifier
-            .verify_sig(decoded.signing_input, &decoded.signature)
+            .verify_sig(parts.signing_input, &signature)
             .map_err(|_| CheckError::BadSignature(alg))?;
         let now = self.inner.clock.now().as_secs();
-        validate_claims(cfg, alg, decoded.claims, now, expect)
+        let mut principal = validate_claims(cfg, alg, &slots, now, expect)?;
+        drop(slots);
+        principal.claims = Claims::from_checked_json(parts.payload);
+        Ok(principal)
     }
 
     async fn check_opaque(&self, token: &str) -> Result<Principal, CheckError> {
@@ -503,7 +522,7 @@ impl Checker {
                     }
                 }
             };
-            return opaque_principal(&is.cfg, claims);
+            return opaque_principal(&is.cfg, &self.inner.extra_claims, claims);
         }
         Err(last)
     }
@@ -511,7 +530,8 @@ impl Checker {
 
 fn opaque_principal(
     cfg: &IssuerConfig,
-    claims: Map<String, Value>,
+    extra: &[Box<str>],
+    map: Map<String, Value>,
 ) -> Result<Principal, CheckError> {
     if !cfg.kinds.is_empty() && !cfg.kinds.contains(&TokenKind::OpaqueAccess) {
         return Err(CheckError::WrongTokenKind {
@@ -519,12 +539,15 @@ fn opaque_principal(
             issuer: Sanitized::new(&cfg.issuer),
         });
     }
+    let json = Value::Object(map).to_string();
+    let claims = claims::parse(&json, extra)?;
     let subject = required_str(&claims, "sub")?.to_string();
     let username = optional_str(&claims, &cfg.username_claim)?
         .unwrap_or(&subject)
         .to_string();
     let groups = groups(&claims, &cfg.groups_claim)?;
     check_groups(cfg, &groups)?;
+    drop(claims);
     Ok(Principal {
         issuer: cfg.issuer.clone(),
         subject,
@@ -533,24 +556,25 @@ fn opaque_principal(
         audience: Vec::new(),
         expires_at: None,
         kind: TokenKind::OpaqueAccess,
-        claims,
+        claims: Claims::from_checked_json(json),
     })
 }
 
+/// The claim rules; the returned principal's `claims` is left empty for the caller to fill.
 fn validate_claims(
     cfg: &IssuerConfig,
     alg: Algorithm,
-    claims: Map<String, Value>,
+    claims: &Slots<'_, '_>,
     now: u64,
     expect: Expect<'_>,
 ) -> Result<Principal, CheckError> {
     let leeway = cfg.leeway.as_secs();
-    let exp = required_time(&claims, "exp")?;
-    let iat = required_time(&claims, "iat")?;
+    let exp = required_time(claims, "exp")?;
+    let iat = required_time(claims, "iat")?;
     if now > exp.saturating_add(leeway) {
         return Err(CheckError::Expired { exp, now, leeway });
     }
-    if let Some(nbf) = optional_time(&claims, "nbf")? {
+    if let Some(nbf) = optional_time(claims, "nbf")? {
         if nbf > now.saturating_add(leeway) {
             return Err(CheckError::NotYetValid { nbf, now, leeway });
         }
@@ -558,7 +582,7 @@ fn validate_claims(
     if iat > now.saturating_add(leeway) {
         return Err(CheckError::IssuedInFuture { iat, now, leeway });
     }
-    let subject = required_str(&claims, "sub")?;
+    let subject = required_str(claims, "sub")?;
     if subject.is_empty() {
         return Err(CheckError::InvalidClaim {
             name: "sub",
@@ -568,10 +592,10 @@ fn validate_claims(
 
     // Kind and audience.
     let (kind, audience) = if cfg.cognito {
-        match required_str(&claims, "token_use")? {
-            "id" => (TokenKind::CognitoId, audiences(&claims)?),
+        match required_str(claims, "token_use")? {
+            "id" => (TokenKind::CognitoId, audiences(claims)?),
             "access" => {
-                let client_id = required_str(&claims, "client_id")?;
+                let client_id = required_str(claims, "client_id")?;
                 (TokenKind::CognitoAccess, vec![client_id.to_string()])
             }
             _ => {
@@ -582,10 +606,10 @@ fn validate_claims(
             }
         }
     } else {
-        let audience = audiences(&claims)?;
+        let audience = audiences(claims)?;
         let kind = if cfg.issuer.trim_end_matches('/').ends_with("/identity/oidc") {
             TokenKind::IdentityToken
-        } else if is_client_credentials(&claims, subject, &audience) {
+        } else if is_client_credentials(claims, subject, &audience) {
             TokenKind::ClientCredentials
         } else {
             TokenKind::IdToken
@@ -609,14 +633,14 @@ fn validate_claims(
 
     // Token binding.
     if let Some(nonce) = expect.nonce {
-        match optional_str(&claims, "nonce")? {
+        match optional_str(claims, "nonce")? {
             None => return Err(CheckError::MissingClaim("nonce")),
             Some(n) if n != nonce => return Err(CheckError::NonceMismatch),
             Some(_) => {}
         }
     }
     if let Some(at) = expect.access_token {
-        let Some(got) = optional_str(&claims, "at_hash")? else {
+        let Some(got) = optional_str(claims, "at_hash")? else {
             return Err(CheckError::MissingClaim("at_hash"));
         };
         let d = aws_lc_rs::digest::digest(alg.oidc_hash(), at.as_bytes());
@@ -629,12 +653,12 @@ fn validate_claims(
     let subject = subject.to_string();
     let username = match kind {
         // Cognito access tokens name the user in `username`.
-        TokenKind::CognitoAccess => optional_str(&claims, "username")?,
-        _ => optional_str(&claims, &cfg.username_claim)?,
+        TokenKind::CognitoAccess => optional_str(claims, "username")?,
+        _ => optional_str(claims, &cfg.username_claim)?,
     }
     .unwrap_or(&subject)
     .to_string();
-    let groups = groups(&claims, &cfg.groups_claim)?;
+    let groups = groups(claims, &cfg.groups_claim)?;
     check_groups(cfg, &groups)?;
     Ok(Principal {
         issuer: cfg.issuer.clone(),
@@ -644,14 +668,14 @@ fn validate_claims(
         audience,
         expires_at: Some(exp),
         kind,
-        claims,
+        claims: Claims::default(),
     })
 }
 
 /// A client-credentials token speaks for the client itself: `sub` is the client id, which is
 /// also the (single) audience or the `client_id`/`azp` claim.
-fn is_client_credentials(claims: &Map<String, Value>, sub: &str, aud: &[String]) -> bool {
-    let named = |c: &str| claims.get(c).and_then(Value::as_str) == Some(sub);
+fn is_client_credentials(claims: &Slots<'_, '_>, sub: &str, aud: &[String]) -> bool {
+    let named = |c: &str| claims.get(c).and_then(Claim::as_str) == Some(sub);
     named("client_id") || named("azp") || (aud.len() == 1 && aud[0] == sub)
 }
 
@@ -693,17 +717,14 @@ fn claim_name(name: &str) -> &'static str {
     }
 }
 
-fn required_str<'a>(claims: &'a Map<String, Value>, name: &str) -> Result<&'a str, CheckError> {
+fn required_str<'a>(claims: &'a Slots<'_, '_>, name: &str) -> Result<&'a str, CheckError> {
     optional_str(claims, name)?.ok_or(CheckError::MissingClaim(claim_name(name)))
 }
 
-fn optional_str<'a>(
-    claims: &'a Map<String, Value>,
-    name: &str,
-) -> Result<Option<&'a str>, CheckError> {
+fn optional_str<'a>(claims: &'a Slots<'_, '_>, name: &str) -> Result<Option<&'a str>, CheckError> {
     match claims.get(name) {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
+        Some(Claim::Str(s)) => Ok(Some(s)),
         Some(_) => Err(CheckError::InvalidClaim {
             name: claim_name(name),
             reason: "not a string",
@@ -711,10 +732,10 @@ fn optional_str<'a>(
     }
 }
 
-fn optional_time(claims: &Map<String, Value>, name: &str) -> Result<Option<u64>, CheckError> {
+fn optional_time(claims: &Slots<'_, '_>, name: &str) -> Result<Option<u64>, CheckError> {
     match claims.get(name) {
         None => Ok(None),
-        Some(Value::Number(n)) => {
+        Some(Claim::Num(n)) => {
             if let Some(u) = n.as_u64() {
                 Ok(Some(u))
             } else {
@@ -734,19 +755,19 @@ fn optional_time(claims: &Map<String, Value>, name: &str) -> Result<Option<u64>,
     }
 }
 
-fn required_time(claims: &Map<String, Value>, name: &str) -> Result<u64, CheckError> {
+fn required_time(claims: &Slots<'_, '_>, name: &str) -> Result<u64, CheckError> {
     optional_time(claims, name)?.ok_or(CheckError::MissingClaim(claim_name(name)))
 }
 
-fn audiences(claims: &Map<String, Value>) -> Result<Vec<String>, CheckError> {
+fn audiences(claims: &Slots<'_, '_>) -> Result<Vec<String>, CheckError> {
     let invalid = |reason| CheckError::InvalidClaim {
         name: "aud",
         reason,
     };
     match claims.get("aud") {
         None => Err(CheckError::MissingClaim("aud")),
-        Some(Value::String(s)) if !s.is_empty() => Ok(vec![s.clone()]),
-        Some(Value::Array(a)) if !a.is_empty() => a
+        Some(Claim::Str(s)) if !s.is_empty() => Ok(vec![s.to_string()]),
+        Some(Claim::Arr(a)) if !a.is_empty() => a
             .iter()
             .map(|v| {
                 v.as_str()
@@ -758,11 +779,11 @@ fn audiences(claims: &Map<String, Value>) -> Result<Vec<String>, CheckError> {
     }
 }
 
-fn groups(claims: &Map<String, Value>, name: &str) -> Result<Vec<String>, CheckError> {
+fn groups(claims: &Slots<'_, '_>, name: &str) -> Result<Vec<String>, CheckError> {
     match claims.get(name) {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::String(s)) => Ok(vec![s.clone()]),
-        Some(Value::Array(a)) => Ok(a
+        None | Some(Claim::Null) => Ok(Vec::new()),
+        Some(Claim::Str(s)) => Ok(vec![s.to_string()]),
+        Some(Claim::Arr(a)) => Ok(a
             .iter()
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect()),

@@ -75,6 +75,7 @@
 
 pub mod alg;
 pub mod checker;
+mod claims;
 pub mod clock;
 mod discovery;
 pub mod error;
@@ -89,7 +90,7 @@ pub use checker::{Checker, CheckerBuilder, Expect, IssuerConfig, Settings, DEFAU
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{CheckError, ConfigError};
 pub use jwks::{JwksStatus, JwksTiming};
-pub use principal::{Principal, TokenKind};
+pub use principal::{Claims, Principal, TokenKind};
 pub use userinfo::Userinfo;
 
 /// Smallest RSA modulus accepted, in bits.

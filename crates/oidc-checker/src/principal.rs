@@ -1,6 +1,6 @@
 //! The result of a successful check.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 /// Who a valid token speaks for, normalised across token kinds.
@@ -21,8 +21,9 @@ pub struct Principal {
     pub expires_at: Option<u64>,
     /// What sort of token it was.
     pub kind: TokenKind,
-    /// All claims of the token (or of the userinfo response), for policies that need more.
-    pub claims: Map<String, Value>,
+    /// All claims of the token (or of the userinfo response), for policies that need more: the
+    /// JSON object as received, parsed on demand ([`Claims::get`], [`Claims::to_map`]).
+    pub claims: Claims,
 }
 
 impl Principal {
@@ -82,5 +83,66 @@ impl std::str::FromStr for TokenKind {
         .into_iter()
         .find(|k| k.as_str() == s)
         .ok_or_else(|| format!("unknown token kind {s:?}"))
+    }
+}
+
+/// The claims of a checked token: the payload's JSON object text, kept as received (already
+/// validated) so that a check does not build a map nobody reads. Serializes as the JSON object.
+#[derive(Clone, Default)]
+pub struct Claims(String);
+
+impl Claims {
+    /// Wraps JSON text that the checker has already parsed as one JSON object.
+    pub(crate) fn from_checked_json(json: String) -> Claims {
+        Claims(json)
+    }
+
+    /// The JSON object text as received (for a token: the decoded payload).
+    pub fn as_str(&self) -> &str {
+        if self.0.is_empty() {
+            "{}"
+        } else {
+            &self.0
+        }
+    }
+
+    /// All claims as a map (parsed now; a claim given twice keeps its last value).
+    pub fn to_map(&self) -> Map<String, Value> {
+        serde_json::from_str(self.as_str()).unwrap_or_default()
+    }
+
+    /// One claim (parsed now).
+    pub fn get(&self, name: &str) -> Option<Value> {
+        self.to_map().remove(name)
+    }
+}
+
+impl From<Map<String, Value>> for Claims {
+    fn from(map: Map<String, Value>) -> Claims {
+        Claims(Value::Object(map).to_string())
+    }
+}
+
+impl From<&Map<String, Value>> for Claims {
+    fn from(map: &Map<String, Value>) -> Claims {
+        Claims(serde_json::to_string(map).unwrap_or_default())
+    }
+}
+
+impl std::fmt::Debug for Claims {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq for Claims {
+    fn eq(&self, other: &Claims) -> bool {
+        self.as_str() == other.as_str() || self.to_map() == other.to_map()
+    }
+}
+
+impl Serialize for Claims {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_map().serialize(s)
     }
 }
