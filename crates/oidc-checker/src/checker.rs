@@ -12,6 +12,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{CheckError, ConfigError, Sanitized};
 use crate::jwks::{FailureHook, JwksCache, JwksStatus, JwksTiming};
 use crate::jwt::{self, B64};
+use crate::keys::VerifyKey;
 use crate::principal::{Claims, Principal, TokenKind};
 use crate::userinfo::{self, Userinfo, UserinfoCache};
 
@@ -333,6 +334,19 @@ struct Inner {
     hook: Option<FailureHook>,
 }
 
+/// Why [`Checker::check_jwt`] stopped.
+enum Stop {
+    Fail(CheckError),
+    /// The issuer (index) needs its JWKS fetched for this `kid`.
+    NeedKey(usize, Option<String>),
+}
+
+impl From<CheckError> for Stop {
+    fn from(e: CheckError) -> Stop {
+        Stop::Fail(e)
+    }
+}
+
 /// Checks tokens against a fixed set of trusted issuers. Cheap to clone (shared state); keep
 /// one for the life of the process so the JWKS cache stays warm.
 #[derive(Clone)]
@@ -425,15 +439,51 @@ impl Checker {
                 max,
             });
         }
-        if !jwt::looks_like_jwt(token) {
+        let Some(dots) = jwt::dots(token) else {
             if userinfo::looks_opaque(token) {
                 return self.check_opaque(token).await;
             }
             return Err(CheckError::Malformed("not three dot-separated segments"));
+        };
+        // Warm path: synchronous, with the decode buffers on the stack rather than in this
+        // future. Only a missing or stale key set (or an unknown `kid`) comes back here.
+        let (idx, kid) = match self.check_jwt(token, dots, expect, None) {
+            Ok(p) => return Ok(p),
+            Err(Stop::Fail(e)) => return Err(e),
+            Err(Stop::NeedKey(idx, kid)) => (idx, kid),
+        };
+        let key = self.inner.issuers[idx]
+            .jwks
+            .key(
+                kid.as_deref(),
+                &self.inner.http,
+                &*self.inner.clock,
+                self.inner.hook.as_ref(),
+            )
+            .await?;
+        match self.check_jwt(token, dots, expect, Some(&key)) {
+            Ok(p) => Ok(p),
+            Err(Stop::Fail(e)) => Err(e),
+            Err(Stop::NeedKey(..)) => unreachable!("the key is given"),
         }
-        let parts = jwt::decode_parts(token, max)?;
+    }
+
+    /// Everything of a JWT check but fetching keys: with `key`, or with the cached key set
+    /// when it is fresh and names the token's key; otherwise [`Stop::NeedKey`] once the
+    /// checks that come before the key (decoding, issuer, algorithm) have passed.
+    fn check_jwt(
+        &self,
+        token: &str,
+        dots: (usize, usize),
+        expect: Expect<'_>,
+        key: Option<&VerifyKey>,
+    ) -> Result<Principal, Stop> {
+        let max = self.inner.settings.max_token_bytes;
+        let mut header_buf = jwt::HeaderBuf::new();
+        let mut signature_buf = jwt::SignatureBuf::new();
+        let parts = jwt::decode_parts(token, max, Some(dots), &mut header_buf)?;
         let slots = claims::parse(&parts.payload, &self.inner.extra_claims)?;
-        let signature = jwt::decode_signature(parts.signature)?;
+        let signature = jwt::decode_signature(parts.signature, &mut signature_buf)?;
         let alg = parts.header.alg;
         let iss = match slots.get("iss") {
             Some(Claim::Str(s)) => &**s,
@@ -441,29 +491,38 @@ impl Checker {
                 return Err(CheckError::InvalidClaim {
                     name: "iss",
                     reason: "not a string",
-                })
+                }
+                .into())
             }
-            None => return Err(CheckError::MissingClaim("iss")),
+            None => return Err(CheckError::MissingClaim("iss").into()),
         };
-        let Some(issuer) = self.inner.issuers.iter().find(|i| i.cfg.issuer == iss) else {
-            return Err(CheckError::UntrustedIssuer(Sanitized::new(iss)));
+        let Some(idx) = self.inner.issuers.iter().position(|i| i.cfg.issuer == iss) else {
+            return Err(CheckError::UntrustedIssuer(Sanitized::new(iss)).into());
         };
+        let issuer = &self.inner.issuers[idx];
         let cfg = &issuer.cfg;
         if !cfg.algorithms.contains(&alg) {
             return Err(CheckError::AlgorithmNotAllowed {
                 alg,
                 issuer: Sanitized::new(&cfg.issuer),
-            });
+            }
+            .into());
         }
-        let key = issuer
-            .jwks
-            .key(
-                parts.header.kid.as_deref(),
-                &self.inner.http,
-                &*self.inner.clock,
-                self.inner.hook.as_ref(),
-            )
-            .await?;
+        let now = self.inner.clock.now();
+        let cached;
+        let key = match key {
+            Some(k) => k,
+            None => {
+                let kid = parts.header.kid.as_deref();
+                match issuer.jwks.cached(kid, now) {
+                    Some(k) => {
+                        cached = k?;
+                        &*cached
+                    }
+                    None => return Err(Stop::NeedKey(idx, kid.map(str::to_string))),
+                }
+            }
+        };
         let verifier = key
             .verifier(alg)
             .map_err(|k| CheckError::KeyAlgorithmMismatch {
@@ -475,13 +534,12 @@ impl Checker {
             .fixed_signature_len()
             .is_some_and(|l| l != signature.len())
         {
-            return Err(CheckError::BadSignature(alg));
+            return Err(CheckError::BadSignature(alg).into());
         }
         verifier
-            .verify_sig(parts.signing_input, &signature)
+            .verify_sig(parts.signing_input, signature)
             .map_err(|_| CheckError::BadSignature(alg))?;
-        let now = self.inner.clock.now().as_secs();
-        let mut principal = validate_claims(cfg, alg, &slots, now, expect)?;
+        let mut principal = validate_claims(cfg, alg, &slots, now.as_secs(), expect)?;
         drop(slots);
         principal.claims = Claims::from_checked_json(parts.payload);
         Ok(principal)

@@ -60,7 +60,7 @@ fn fixed_index(name: &str) -> Option<usize> {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Claim<'a> {
     Null,
-    Bool,
+    Bool(bool),
     Num(Number),
     Str(Cow<'a, str>),
     Arr(Vec<Claim<'a>>),
@@ -83,8 +83,8 @@ impl<'de> Visitor<'de> for ClaimVisitor {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
-    fn visit_bool<E>(self, _: bool) -> Result<Claim<'de>, E> {
-        Ok(Claim::Bool)
+    fn visit_bool<E>(self, v: bool) -> Result<Claim<'de>, E> {
+        Ok(Claim::Bool(v))
     }
     fn visit_i64<E>(self, v: i64) -> Result<Claim<'de>, E> {
         Ok(Claim::Num(v.into()))

@@ -114,13 +114,8 @@ impl JwksCache {
         clock: &dyn Clock,
         hook: Option<&FailureHook>,
     ) -> Result<Arc<VerifyKey>, CheckError> {
-        let now = clock.now();
-        if let Some((keys, age)) = self.snapshot(now) {
-            if age <= self.timing.max_age {
-                if let Some(r) = self.resolve(&keys, kid) {
-                    return r;
-                }
-            }
+        if let Some(r) = self.cached(kid, clock.now()) {
+            return r;
         }
         // No keys yet, keys too old, or an unknown kid: one (rate-limited, shared) fetch.
         let _ = self.refresh(http, clock, hook).await;
@@ -137,6 +132,20 @@ impl JwksCache {
                 kid: Sanitized::new(kid.unwrap_or("")),
             }),
         }
+    }
+
+    /// The key for `kid` from the cached key set when it is fresh (no older than `max_age`)
+    /// and decides the lookup; `None` when a fetch is needed first.
+    pub fn cached(
+        &self,
+        kid: Option<&str>,
+        now: Duration,
+    ) -> Option<Result<Arc<VerifyKey>, CheckError>> {
+        let (keys, age) = self.snapshot(now)?;
+        if age > self.timing.max_age {
+            return None;
+        }
+        self.resolve(&keys, kid)
     }
 
     fn resolve(

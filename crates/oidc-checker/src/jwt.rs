@@ -4,79 +4,110 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::engine::GeneralPurpose;
-use serde_json::Value;
+use std::borrow::Cow;
 
 use crate::alg::Algorithm;
-use crate::claims;
+use crate::claims::{self, Claim};
 use crate::error::{CheckError, Sanitized};
 use crate::principal::Claims;
 
 /// Strict base64url without padding; rejects non-canonical trailing bits.
 pub(crate) const B64: GeneralPurpose = URL_SAFE_NO_PAD;
 
-/// Decoding table of base64url: 0..=63, or 0xFF for a byte outside the alphabet (`=` included).
-const DECODE: [u8; 256] = {
-    let mut t = [0xFFu8; 256];
+/// Decoding tables of base64url, one per position in a group of four characters: the 6-bit
+/// value shifted into place, or [`INVALID`] for a byte outside the alphabet (`=` included).
+const INVALID: u32 = 1 << 31;
+const fn table(shift: u32) -> [u32; 256] {
+    let mut t = [INVALID; 256];
     let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut i = 0;
     while i < 64 {
-        t[alphabet[i] as usize] = i as u8;
+        t[alphabet[i] as usize] = (i as u32) << shift;
         i += 1;
     }
     t
-};
+}
+static D0: [u32; 256] = table(18);
+static D1: [u32; 256] = table(12);
+static D2: [u32; 256] = table(6);
+static D3: [u32; 256] = table(0);
 
-/// Decodes strict base64url without padding into `out` (cleared first), accepting exactly what
-/// [`B64`] accepts: alphabet only, no padding, no length ≡ 1 (mod 4), canonical trailing bits.
-/// It is the hot-path decoder (no allocation when `out` has room, a few operations per byte).
-pub(crate) fn b64_decode_into(input: &str, out: &mut Vec<u8>) -> Result<(), ()> {
+/// Decodes strict base64url without padding into `out`, accepting exactly what [`B64`]
+/// accepts: alphabet only, no padding, no length ≡ 1 (mod 4), canonical trailing bits. Returns
+/// the decoded length; `out` must hold at least [`decoded_room`] bytes. This is the hot-path
+/// decoder: no allocation, a handful of operations per character.
+pub(crate) fn b64_decode_slice(input: &str, out: &mut [u8]) -> Result<usize, ()> {
     let input = input.as_bytes();
     let rem = input.len() % 4;
     if rem == 1 {
         return Err(());
     }
     let full = input.len() / 4;
-    out.clear();
-    out.resize(full * 3 + rem.saturating_sub(1), 0);
+    let len = full * 3 + rem.saturating_sub(1);
     let (head, tail) = input.split_at(full * 4);
-    let mut bad = 0u8;
+    let mut acc = 0u32;
     for (q, o) in head.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
-        let (a, b, c, d) = (
-            DECODE[q[0] as usize],
-            DECODE[q[1] as usize],
-            DECODE[q[2] as usize],
-            DECODE[q[3] as usize],
-        );
-        bad |= a | b | c | d;
-        let n = (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6) | u32::from(d);
-        o[0] = (n >> 16) as u8;
-        o[1] = (n >> 8) as u8;
-        o[2] = n as u8;
+        let n = D0[q[0] as usize] | D1[q[1] as usize] | D2[q[2] as usize] | D3[q[3] as usize];
+        acc |= n;
+        o.copy_from_slice(&n.to_be_bytes()[1..]);
     }
-    if bad & 0x80 != 0 {
+    if acc & INVALID != 0 {
         return Err(());
     }
-    let o = &mut out[full * 3..];
-    match *tail {
-        [] => {}
-        [a, b] => {
-            let (a, b) = (DECODE[a as usize], DECODE[b as usize]);
-            if (a | b) & 0x80 != 0 || b & 0x0F != 0 {
-                return Err(());
-            }
-            o[0] = (a << 2) | (b >> 4);
-        }
-        [a, b, c] => {
-            let (a, b, c) = (DECODE[a as usize], DECODE[b as usize], DECODE[c as usize]);
-            if (a | b | c) & 0x80 != 0 || c & 0x03 != 0 {
-                return Err(());
-            }
-            o[0] = (a << 2) | (b >> 4);
-            o[1] = (b << 4) | (c >> 2);
-        }
+    let o = &mut out[full * 3..len];
+    let n = match *tail {
+        [] => return Ok(len),
+        [a, b] => D0[a as usize] | D1[b as usize],
+        [a, b, c] => D0[a as usize] | D1[b as usize] | D2[c as usize],
         _ => unreachable!("remainder is 0, 2 or 3"),
+    };
+    // Invalid character, or non-zero bits past the last whole byte.
+    let spare = if rem == 2 { 0xFFFF } else { 0xFF };
+    if n & (INVALID | spare) != 0 {
+        return Err(());
     }
+    let b = n.to_be_bytes();
+    o.copy_from_slice(&b[1..1 + o.len()]);
+    Ok(len)
+}
+
+/// Room [`b64_decode_slice`] needs for `input`.
+pub(crate) fn decoded_room(input: &str) -> usize {
+    input.len() / 4 * 3 + 2
+}
+
+/// Decodes into `out` (cleared first).
+pub(crate) fn b64_decode_into(input: &str, out: &mut Vec<u8>) -> Result<(), ()> {
+    out.clear();
+    out.resize(decoded_room(input), 0);
+    let n = b64_decode_slice(input, out)?;
+    out.truncate(n);
     Ok(())
+}
+
+/// Decodes into a stack buffer of `N` bytes when the input fits, else onto the heap.
+pub(crate) struct B64Buf<const N: usize> {
+    stack: [u8; N],
+    heap: Vec<u8>,
+}
+
+impl<const N: usize> B64Buf<N> {
+    pub fn new() -> Self {
+        B64Buf {
+            stack: [0; N],
+            heap: Vec::new(),
+        }
+    }
+
+    pub fn decode(&mut self, input: &str) -> Result<&[u8], ()> {
+        if decoded_room(input) <= N {
+            let n = b64_decode_slice(input, &mut self.stack)?;
+            Ok(&self.stack[..n])
+        } else {
+            b64_decode_into(input, &mut self.heap)?;
+            Ok(&self.heap)
+        }
+    }
 }
 
 /// [`b64_decode_into`] into a new vector.
@@ -110,34 +141,60 @@ pub struct Decoded<'a> {
 
 /// True when `token` looks like a compact JWS (two dots), as opposed to an opaque token.
 pub fn looks_like_jwt(token: &str) -> bool {
-    token.bytes().filter(|&b| b == b'.').count() == 2
+    dots(token).is_some()
+}
+
+/// The positions of the two dots of a token that has exactly two (`str::find` on a char is a
+/// word-at-a-time search).
+pub(crate) fn dots(token: &str) -> Option<(usize, usize)> {
+    let i = token.find('.')?;
+    let j = i + 1 + token[i + 1..].find('.')?;
+    (!token[j + 1..].contains('.')).then_some((i, j))
 }
 
 /// Decodes a compact JWS without verifying it. Public so that fuzzers and tools can use it;
 /// never trust the result without [`crate::Checker::check`].
 pub fn decode(token: &str, max_len: usize) -> Result<Decoded<'_>, CheckError> {
-    let parts = decode_parts(token, max_len)?;
+    let mut header_buf = HeaderBuf::new();
+    let parts = decode_parts(token, max_len, None, &mut header_buf)?;
     claims::parse(&parts.payload, &[])?;
-    let signature = decode_signature(parts.signature)?;
+    let signature = b64_decode(parts.signature)
+        .map_err(|()| CheckError::Malformed("signature is not strict base64url"))?;
+    let h = parts.header;
     Ok(Decoded {
-        header: parts.header,
+        header: Header {
+            alg: h.alg,
+            kid: h.kid.map(Cow::into_owned),
+            typ: h.typ.map(Cow::into_owned),
+        },
         claims: Claims::from_checked_json(parts.payload),
         signing_input: parts.signing_input,
         signature,
     })
 }
 
-/// A token split and partly decoded: the header parsed, the payload decoded to text (its JSON
-/// is parsed by the caller, before [`decode_signature`]), the signature still encoded.
-pub(crate) struct Parts<'a> {
-    pub header: Header,
+/// Stack room for a header (larger ones are decoded on the heap).
+pub(crate) type HeaderBuf = B64Buf<256>;
+/// Stack room for a signature: up to RSA-4096 (larger ones are decoded on the heap).
+pub(crate) type SignatureBuf = B64Buf<520>;
+
+/// A token split and partly decoded: the header parsed (borrowing from the caller's
+/// [`HeaderBuf`]), the payload decoded to text (its JSON is parsed by the caller, before
+/// [`decode_signature`]), the signature still encoded.
+pub(crate) struct Parts<'a, 'b> {
+    pub header: HeaderRef<'b>,
     pub payload: String,
     pub signing_input: &'a [u8],
     pub signature: &'a str,
 }
 
 /// The first steps of [`decode`], in its order: size, segments, header, payload encoding.
-pub(crate) fn decode_parts(token: &str, max_len: usize) -> Result<Parts<'_>, CheckError> {
+pub(crate) fn decode_parts<'a, 'b>(
+    token: &'a str,
+    max_len: usize,
+    dots_at: Option<(usize, usize)>,
+    header_buf: &'b mut HeaderBuf,
+) -> Result<Parts<'a, 'b>, CheckError> {
     if token.len() > max_len {
         return Err(CheckError::TooLarge {
             len: token.len(),
@@ -145,16 +202,17 @@ pub(crate) fn decode_parts(token: &str, max_len: usize) -> Result<Parts<'_>, Che
         });
     }
     let bytes = token.as_bytes();
-    let mut parts = token.splitn(4, '.');
-    let (Some(h), Some(p), Some(s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let Some((i, j)) = dots_at.or_else(|| dots(token)) else {
         return Err(CheckError::Malformed("not three dot-separated segments"));
     };
+    let (h, p, s) = (&token[..i], &token[i + 1..j], &token[j + 1..]);
     if h.is_empty() || p.is_empty() {
         return Err(CheckError::Malformed("empty header or payload segment"));
     }
-    let header = decode_header(h)?;
+    let header_bytes = header_buf
+        .decode(h)
+        .map_err(|()| CheckError::Malformed("header is not strict base64url"))?;
+    let header = parse_header_ref(header_bytes)?;
     if s.is_empty() {
         return Err(CheckError::Malformed("empty signature segment"));
     }
@@ -166,20 +224,26 @@ pub(crate) fn decode_parts(token: &str, max_len: usize) -> Result<Parts<'_>, Che
     Ok(Parts {
         header,
         payload,
-        signing_input: &bytes[..h.len() + 1 + p.len()],
+        signing_input: &bytes[..j],
         signature: s,
     })
 }
 
-fn decode_header(h: &str) -> Result<Header, CheckError> {
-    let bytes =
-        b64_decode(h).map_err(|()| CheckError::Malformed("header is not strict base64url"))?;
-    parse_header(&bytes)
+/// The last step of [`decode`].
+pub(crate) fn decode_signature<'b>(
+    s: &str,
+    buf: &'b mut SignatureBuf,
+) -> Result<&'b [u8], CheckError> {
+    buf.decode(s)
+        .map_err(|()| CheckError::Malformed("signature is not strict base64url"))
 }
 
-/// The last step of [`decode`].
-pub(crate) fn decode_signature(s: &str) -> Result<Vec<u8>, CheckError> {
-    b64_decode(s).map_err(|()| CheckError::Malformed("signature is not strict base64url"))
+/// The header members the checker uses, borrowed from the decoded header.
+#[derive(Debug)]
+pub(crate) struct HeaderRef<'b> {
+    pub alg: Algorithm,
+    pub kid: Option<Cow<'b, str>>,
+    pub typ: Option<Cow<'b, str>>,
 }
 
 /// The header as written, borrowed where possible (no per-member allocation). Members this
@@ -187,54 +251,52 @@ pub(crate) fn decode_signature(s: &str) -> Result<Vec<u8>, CheckError> {
 /// given twice makes the header malformed.
 #[derive(serde::Deserialize)]
 struct RawHeader<'a> {
-    #[serde(default, deserialize_with = "present")]
-    alg: Option<Value>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    alg: Option<Claim<'a>>,
     #[serde(borrow, default)]
     kid: Option<std::borrow::Cow<'a, str>>,
     #[serde(borrow, default)]
     typ: Option<std::borrow::Cow<'a, str>>,
-    #[serde(default, deserialize_with = "present")]
-    crit: Option<Value>,
-    #[serde(default, deserialize_with = "present")]
-    b64: Option<Value>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    crit: Option<Claim<'a>>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    b64: Option<Claim<'a>>,
 }
 
 /// `Some(value)` for a present member, `null` included.
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Claim<'de>>, D::Error> {
     serde::Deserialize::deserialize(d).map(Some)
 }
 
-fn parse_header(bytes: &[u8]) -> Result<Header, CheckError> {
+fn parse_header_ref(bytes: &[u8]) -> Result<HeaderRef<'_>, CheckError> {
     let h: RawHeader<'_> = serde_json::from_slice(bytes)
         .map_err(|_| CheckError::Malformed("header is not a valid JSON object"))?;
     let alg = match &h.alg {
-        Some(Value::String(a)) => Algorithm::from_name(a)
+        Some(Claim::Str(a)) => Algorithm::from_name(a)
             .ok_or_else(|| CheckError::UnsupportedAlgorithm(Sanitized::new(a)))?,
         Some(_) => return Err(CheckError::Malformed("header alg is not a string")),
         None => return Err(CheckError::Malformed("header has no alg")),
     };
     if let Some(crit) = &h.crit {
         // We implement no extension, so any listed one is unknown to us (RFC 7515 §4.1.11).
-        let Some(list) = crit.as_array() else {
+        let Claim::Arr(list) = crit else {
             return Err(CheckError::Malformed("header crit is not an array"));
         };
         match list.first() {
             None => return Err(CheckError::Malformed("header crit is empty")),
-            Some(Value::String(name)) => {
-                return Err(CheckError::CriticalHeader(Sanitized::new(name)))
-            }
+            Some(Claim::Str(name)) => return Err(CheckError::CriticalHeader(Sanitized::new(name))),
             Some(_) => return Err(CheckError::Malformed("header crit holds a non-string")),
         }
     }
     match &h.b64 {
-        None | Some(Value::Bool(true)) => {}
-        Some(Value::Bool(false)) => return Err(CheckError::UnencodedPayload),
+        None | Some(Claim::Bool(true)) => {}
+        Some(Claim::Bool(false)) => return Err(CheckError::UnencodedPayload),
         Some(_) => return Err(CheckError::Malformed("header b64 is not a boolean")),
     }
-    Ok(Header {
+    Ok(HeaderRef {
         alg,
-        kid: h.kid.map(|k| k.into_owned()),
-        typ: h.typ.map(|t| t.into_owned()),
+        kid: h.kid,
+        typ: h.typ,
     })
 }
 
