@@ -173,11 +173,15 @@ fn object_map(out: &mut String, var: &str, entries: Vec<(String, Vec<(&str, Stri
     out.push_str("}\n\n");
 }
 
-/// The module inputs for a config, in the config's terms (durations in seconds). Attributes the
-/// config leaves out are left out here too, so the module's defaults (Vault's) apply.
-pub fn tfvars_body(config: &Config) -> Result<String, GenerateError> {
-    let file = config.file.display();
-    let mut out = String::new();
+/// The objects of one module input variable: each object's name and its attributes as HCL.
+pub type InputObjects = Vec<(String, Vec<(&'static str, String)>)>;
+
+/// The `vault-oidc` module's inputs for a config, in the config's terms (durations in seconds),
+/// as `(variable, objects)`. Attributes the config leaves out are left out here too, so the
+/// module's defaults (Vault's) apply. Multi-line templates become heredocs whose closing marker
+/// sits at `template_indent` columns. `client_credentials` has no module input (see
+/// [`tfvars_body`], which refuses it).
+pub fn module_inputs(config: &Config, template_indent: usize) -> Vec<(&'static str, InputObjects)> {
     let secs = |s: Option<u64>| s.map(|s| s.to_string());
     let push = |attrs: &mut Vec<(&str, String)>, k: &'static str, v: Option<String>| {
         if let Some(v) = v {
@@ -200,7 +204,6 @@ pub fn tfvars_body(config: &Config) -> Result<String, GenerateError> {
             (n.clone(), a)
         })
         .collect();
-    object_map(&mut out, "keys", keys);
     let scopes = config
         .scopes
         .iter()
@@ -214,12 +217,11 @@ pub fn tfvars_body(config: &Config) -> Result<String, GenerateError> {
             push(
                 &mut a,
                 "template",
-                s.template.as_deref().map(|t| hcl::text(t, 4)),
+                s.template.as_deref().map(|t| hcl::text(t, template_indent)),
             );
             (n.clone(), a)
         })
         .collect();
-    object_map(&mut out, "scopes", scopes);
     let assignments = config
         .assignments
         .iter()
@@ -233,38 +235,32 @@ pub fn tfvars_body(config: &Config) -> Result<String, GenerateError> {
             (n.clone(), a)
         })
         .collect();
-    object_map(&mut out, "assignments", assignments);
-    let mut clients = Vec::new();
-    for (n, c) in &config.clients {
-        if c.client_credentials.is_some() {
-            let loc = c.spans.attr("client_credentials");
-            return Err(GenerateError::Unsupported(format!(
-                "{file}:{}:{}: client {n:?}: client_credentials is OpenBao-only; hashicorp/vault's vault_identity_oidc_client has no such argument",
-                loc.line, loc.col
-            )));
-        }
-        let mut a = Vec::new();
-        push(&mut a, "key", c.key.as_deref().map(hcl::quote));
-        push(
-            &mut a,
-            "client_type",
-            c.client_type.as_deref().map(hcl::quote),
-        );
-        push(
-            &mut a,
-            "redirect_uris",
-            c.redirect_uris.as_deref().map(hcl::list),
-        );
-        push(
-            &mut a,
-            "assignments",
-            c.assignments.as_deref().map(hcl::list),
-        );
-        push(&mut a, "id_token_ttl", secs(c.id_token_ttl));
-        push(&mut a, "access_token_ttl", secs(c.access_token_ttl));
-        clients.push((n.clone(), a));
-    }
-    object_map(&mut out, "clients", clients);
+    let clients = config
+        .clients
+        .iter()
+        .map(|(n, c)| {
+            let mut a = Vec::new();
+            push(&mut a, "key", c.key.as_deref().map(hcl::quote));
+            push(
+                &mut a,
+                "client_type",
+                c.client_type.as_deref().map(hcl::quote),
+            );
+            push(
+                &mut a,
+                "redirect_uris",
+                c.redirect_uris.as_deref().map(hcl::list),
+            );
+            push(
+                &mut a,
+                "assignments",
+                c.assignments.as_deref().map(hcl::list),
+            );
+            push(&mut a, "id_token_ttl", secs(c.id_token_ttl));
+            push(&mut a, "access_token_ttl", secs(c.access_token_ttl));
+            (n.clone(), a)
+        })
+        .collect();
     let providers = config
         .providers
         .iter()
@@ -282,7 +278,6 @@ pub fn tfvars_body(config: &Config) -> Result<String, GenerateError> {
             (n.clone(), a)
         })
         .collect();
-    object_map(&mut out, "oidc_providers", providers);
     let roles = config
         .roles
         .iter()
@@ -292,12 +287,40 @@ pub fn tfvars_body(config: &Config) -> Result<String, GenerateError> {
             push(
                 &mut a,
                 "template",
-                r.template.as_deref().map(|t| hcl::text(t, 4)),
+                r.template.as_deref().map(|t| hcl::text(t, template_indent)),
             );
             (n.clone(), a)
         })
         .collect();
-    object_map(&mut out, "roles", roles);
+    vec![
+        ("keys", keys),
+        ("scopes", scopes),
+        ("assignments", assignments),
+        ("clients", clients),
+        ("oidc_providers", providers),
+        ("roles", roles),
+    ]
+}
+
+/// The module inputs for a config as a tfvars body (see [`module_inputs`]).
+pub fn tfvars_body(config: &Config) -> Result<String, GenerateError> {
+    if let Some((n, c)) = config
+        .clients
+        .iter()
+        .find(|(_, c)| c.client_credentials.is_some())
+    {
+        let loc = c.spans.attr("client_credentials");
+        return Err(GenerateError::Unsupported(format!(
+            "{}:{}:{}: client {n:?}: client_credentials is OpenBao-only; hashicorp/vault's vault_identity_oidc_client has no such argument",
+            config.file.display(),
+            loc.line,
+            loc.col
+        )));
+    }
+    let mut out = String::new();
+    for (var, objects) in module_inputs(config, 4) {
+        object_map(&mut out, var, objects);
+    }
     Ok(out.trim_end().to_string())
 }
 

@@ -1074,51 +1074,8 @@ impl Rw<'_> {
             }
             out.push_str("  }\n");
         };
-        let list = |v: &[String]| {
-            format!(
-                "[{}]",
-                v.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", ")
-            )
-        };
-        map(
-            &mut out,
-            "keys",
-            c.keys
-                .iter()
-                .map(|(n, k)| {
-                    let mut f = Vec::new();
-                    if let Some(a) = &k.algorithm {
-                        f.push(("algorithm".into(), quote(a)));
-                    }
-                    (n.clone(), f)
-                })
-                .collect(),
-        );
-        map(
-            &mut out,
-            "scopes",
-            c.scopes
-                .iter()
-                .map(|(n, s)| {
-                    let mut f = Vec::new();
-                    if let Some(d) = &s.description {
-                        f.push(("description".into(), quote(d)));
-                    }
-                    if let Some(t) = &s.template {
-                        f.push(("template".into(), quote(t)));
-                    }
-                    (n.clone(), f)
-                })
-                .collect(),
-        );
-        map(
-            &mut out,
-            "assignments",
-            c.assignments
-                .iter()
-                .map(|(n, a)| (n.clone(), vec![("groups".into(), list(&a.groups))]))
-                .collect(),
-        );
+        // Redirect URIs are carried over as the Terraform expressions they were (they may not be
+        // evaluable here); everything else is the module input `generate terraform` writes.
         let tf_redirects: BTreeMap<String, String> = self
             .mig
             .pools
@@ -1126,73 +1083,31 @@ impl Rw<'_> {
             .flat_map(|p| &p.clients)
             .map(|c| (c.name.clone(), c.tf_redirects.clone()))
             .collect();
-        map(
-            &mut out,
-            "clients",
-            c.clients
-                .iter()
-                .map(|(n, cl)| {
-                    let mut f = Vec::new();
-                    if let Some(k) = &cl.key {
-                        f.push(("key".into(), quote(k)));
+        for (var, objects) in crate::generate::terraform::module_inputs(c, 6) {
+            let rows = objects
+                .into_iter()
+                .map(|(name, attrs)| {
+                    let mut fields: Vec<(String, String)> = attrs
+                        .into_iter()
+                        .filter(|(k, _)| !(var == "clients" && *k == "redirect_uris"))
+                        .map(|(k, v)| (k.to_string(), v))
+                        .collect();
+                    if var == "clients" {
+                        let uris = tf_redirects
+                            .get(&name)
+                            .cloned()
+                            .unwrap_or_else(|| "[]".into());
+                        let at = fields
+                            .iter()
+                            .position(|(k, _)| k != "key" && k != "client_type")
+                            .unwrap_or(fields.len());
+                        fields.insert(at, ("redirect_uris".into(), uris));
                     }
-                    if let Some(t) = &cl.client_type {
-                        f.push(("client_type".into(), quote(t)));
-                    }
-                    f.push((
-                        "redirect_uris".into(),
-                        tf_redirects.get(n).cloned().unwrap_or_else(|| "[]".into()),
-                    ));
-                    if let Some(a) = &cl.assignments {
-                        f.push(("assignments".into(), list(a)));
-                    }
-                    if let Some(t) = cl.id_token_ttl {
-                        f.push(("id_token_ttl".into(), t.to_string()));
-                    }
-                    if let Some(t) = cl.access_token_ttl {
-                        f.push(("access_token_ttl".into(), t.to_string()));
-                    }
-                    (n.clone(), f)
+                    (name, fields)
                 })
-                .collect(),
-        );
-        map(
-            &mut out,
-            "oidc_providers",
-            c.providers
-                .iter()
-                .map(|(n, p)| {
-                    let mut f = Vec::new();
-                    if let Some(i) = &p.issuer {
-                        f.push(("issuer".into(), quote(i)));
-                    }
-                    if let Some(cl) = &p.clients {
-                        f.push(("clients".into(), list(cl)));
-                    }
-                    if let Some(s) = &p.scopes {
-                        f.push(("scopes".into(), list(s)));
-                    }
-                    (n.clone(), f)
-                })
-                .collect(),
-        );
-        map(
-            &mut out,
-            "roles",
-            c.roles
-                .iter()
-                .map(|(n, r)| {
-                    let mut f = vec![("key".into(), quote(&r.key))];
-                    if let Some(t) = r.ttl {
-                        f.push(("ttl".into(), t.to_string()));
-                    }
-                    if let Some(t) = &r.template {
-                        f.push(("template".into(), quote(t)));
-                    }
-                    (n.clone(), f)
-                })
-                .collect(),
-        );
+                .collect();
+            map(&mut out, var, rows);
+        }
         out.push_str("}\n");
         if !m.vars.contains_key("vault_address") {
             out.push_str(VAULT_ADDRESS_VAR);
