@@ -7,15 +7,15 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context as _};
-
 use crate::fsutil::write_atomic;
 
+mod error;
 pub mod report;
 pub mod rewrite;
 pub mod scan;
 pub mod to_oidc;
 
+pub use error::MigrateError;
 pub use rewrite::Sources;
 
 /// What `migrate cognito` does.
@@ -76,50 +76,49 @@ pub fn oidc_hcl(mig: &to_oidc::Migration, dir: &str) -> String {
     text + "\n"
 }
 
-fn is_empty_dir(p: &Path) -> anyhow::Result<bool> {
+fn is_empty_dir(p: &Path) -> Result<bool, MigrateError> {
     Ok(std::fs::read_dir(p)
-        .with_context(|| format!("cannot read {}", p.display()))?
+        .map_err(|source| MigrateError::Read {
+            path: p.to_path_buf(),
+            source,
+        })?
         .next()
         .is_none())
 }
 
 /// Runs the migration: reads `terraform`, writes `oidc.hcl`, the rewritten Terraform and
 /// `MIGRATION.md` into `out`. `terraform` is never written.
-pub fn migrate_cognito(opts: &Options) -> anyhow::Result<Summary> {
+pub fn migrate_cognito(opts: &Options) -> Result<Summary, MigrateError> {
     let dir = &opts.terraform;
     if !dir.is_dir() {
-        bail!("--terraform {}: not a directory", dir.display());
+        return Err(MigrateError::InputNotDirectory { path: dir.clone() });
     }
-    let dir_abs = std::fs::canonicalize(dir)?;
+    let dir_abs = std::fs::canonicalize(dir).map_err(MigrateError::Io)?;
     if opts.out.exists() {
         if !opts.out.is_dir() {
-            bail!(
-                "--out {}: exists and is not a directory",
-                opts.out.display()
-            );
+            return Err(MigrateError::OutNotDirectory {
+                out: opts.out.clone(),
+            });
         }
-        let out_abs = std::fs::canonicalize(&opts.out)?;
+        let out_abs = std::fs::canonicalize(&opts.out).map_err(MigrateError::Io)?;
         if out_abs.starts_with(&dir_abs) || dir_abs.starts_with(&out_abs) {
-            bail!(
-                "--out {} overlaps --terraform {}: the input directory is never written; choose another --out",
-                opts.out.display(),
-                dir.display()
-            );
+            return Err(MigrateError::OutOverlapsInput {
+                out: opts.out.clone(),
+                input: dir.clone(),
+            });
         }
         if !opts.force && !is_empty_dir(&opts.out)? {
-            bail!(
-                "--out {} is not empty; pass --force to write into it anyway",
-                opts.out.display()
-            );
+            return Err(MigrateError::OutNotEmpty {
+                out: opts.out.clone(),
+            });
         }
     } else if let Some(parent) = opts.out.parent().filter(|p| !p.as_os_str().is_empty()) {
         if let Ok(pa) = std::fs::canonicalize(parent) {
             if pa.starts_with(&dir_abs) {
-                bail!(
-                    "--out {} lies inside --terraform {}: the input directory is never written",
-                    opts.out.display(),
-                    dir.display()
-                );
+                return Err(MigrateError::OutInsideInput {
+                    out: opts.out.clone(),
+                    input: dir.clone(),
+                });
             }
         }
     }
@@ -129,10 +128,7 @@ pub fn migrate_cognito(opts: &Options) -> anyhow::Result<Summary> {
         .iter()
         .any(|f| matches!(f.kind, scan::Kind::Pool | scan::Kind::RegistryModule))
     {
-        bail!(
-            "{}: no aws_cognito_user_pool resource nor Cognito registry module call found in its .tf files",
-            dir.display()
-        );
+        return Err(MigrateError::NoCognito { dir: dir.clone() });
     }
     let mig = to_oidc::convert(&scan);
     let rw = rewrite::rewrite(&scan, &mig, &opts.sources);
@@ -140,16 +136,23 @@ pub fn migrate_cognito(opts: &Options) -> anyhow::Result<Summary> {
     let hcl = oidc_hcl(&mig, &dir_label);
     let md = report::render(&mig, &rw, &dir_label);
 
-    std::fs::create_dir_all(&opts.out)
-        .with_context(|| format!("cannot create {}", opts.out.display()))?;
+    std::fs::create_dir_all(&opts.out).map_err(|source| MigrateError::CreateDir {
+        path: opts.out.clone(),
+        source,
+    })?;
     let mut written = Vec::new();
-    let mut write = |rel: &Path, contents: &[u8]| -> anyhow::Result<()> {
+    let mut write = |rel: &Path, contents: &[u8]| -> Result<(), MigrateError> {
         let path = opts.out.join(rel);
         if let Some(p) = path.parent() {
-            std::fs::create_dir_all(p).with_context(|| format!("cannot create {}", p.display()))?;
+            std::fs::create_dir_all(p).map_err(|source| MigrateError::CreateDir {
+                path: p.to_path_buf(),
+                source,
+            })?;
         }
-        write_atomic(&path, contents, false)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        write_atomic(&path, contents, false).map_err(|source| MigrateError::Write {
+            path: path.clone(),
+            source,
+        })?;
         written.push(rel.to_path_buf());
         Ok(())
     };
@@ -186,14 +189,16 @@ pub fn migrate_cognito(opts: &Options) -> anyhow::Result<Summary> {
     })
 }
 
-fn copy_others(
-    root: &Path,
-    rel: &Path,
-    write: &mut dyn FnMut(&Path, &[u8]) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
+/// Writes one file (path relative to `--out`).
+type WriteFile<'a> = dyn FnMut(&Path, &[u8]) -> Result<(), MigrateError> + 'a;
+
+fn copy_others(root: &Path, rel: &Path, write: &mut WriteFile<'_>) -> Result<(), MigrateError> {
     let dir = root.join(rel);
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .with_context(|| format!("cannot read {}", dir.display()))?
+        .map_err(|source| MigrateError::Read {
+            path: dir.clone(),
+            source,
+        })?
         .filter_map(|e| e.ok())
         .collect();
     entries.sort_by_key(|e| e.file_name());
@@ -201,7 +206,7 @@ fn copy_others(
         let name = e.file_name();
         let name_s = name.to_string_lossy();
         let child = rel.join(&name);
-        let ft = e.file_type()?;
+        let ft = e.file_type().map_err(MigrateError::Io)?;
         if ft.is_dir() {
             if name_s == ".terraform" || name_s == ".git" {
                 continue;
@@ -211,8 +216,10 @@ fn copy_others(
             if name_s.contains(".tfstate") {
                 continue;
             }
-            let bytes = std::fs::read(e.path())
-                .with_context(|| format!("cannot read {}", e.path().display()))?;
+            let bytes = std::fs::read(e.path()).map_err(|source| MigrateError::Read {
+                path: e.path(),
+                source,
+            })?;
             write(&child, &bytes)?;
         }
     }

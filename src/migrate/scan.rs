@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::structure::{Block, Body, Structure};
 use hcl_edit::template::Element;
 use hcl_edit::Span;
+
+use super::MigrateError;
 
 /// One `.tf` file: its text, relative path and parsed body.
 pub struct TfFile {
@@ -133,7 +134,7 @@ pub fn is_cognito_module_source(source: &str) -> bool {
 }
 
 /// Reads DIR and every local module it calls (transitively).
-pub fn scan(root: &Path) -> anyhow::Result<Scan> {
+pub fn scan(root: &Path) -> Result<Scan, MigrateError> {
     let mut modules = Vec::new();
     let mut queue: Vec<(PathBuf, bool)> = vec![(PathBuf::new(), true)];
     let mut seen = std::collections::BTreeSet::new();
@@ -191,16 +192,22 @@ pub fn normalize(p: &Path) -> PathBuf {
     out.iter().collect()
 }
 
-fn read_module(root: &Path, rel: &Path, inside: bool) -> anyhow::Result<Module> {
+fn read_module(root: &Path, rel: &Path, inside: bool) -> Result<Module, MigrateError> {
     let dir = root.join(rel);
     let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .with_context(|| format!("cannot read directory {}", dir.display()))?
+        .map_err(|source| MigrateError::ReadDir {
+            path: dir.clone(),
+            source,
+        })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "tf") && p.is_file())
         .collect();
     names.sort();
     let mut json_files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .with_context(|| format!("cannot read directory {}", dir.display()))?
+        .map_err(|source| MigrateError::ReadDir {
+            path: dir.clone(),
+            source,
+        })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.to_string_lossy().ends_with(".tf.json"))
         .map(|p| rel.join(p.file_name().unwrap()))
@@ -208,18 +215,19 @@ fn read_module(root: &Path, rel: &Path, inside: bool) -> anyhow::Result<Module> 
     json_files.sort();
     let mut files = Vec::new();
     for path in names {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(&path).map_err(|source| MigrateError::Read {
+            path: path.clone(),
+            source,
+        })?;
         let body = hcl_edit::parser::parse_body(&text).map_err(|e| {
             let loc = e.location();
-            anyhow::anyhow!(
-                "{}:{}:{}: not valid HCL: {} (in `{}`)",
-                rel.join(path.file_name().unwrap()).display(),
-                loc.line(),
-                loc.column(),
-                e.message(),
-                e.line().trim()
-            )
+            MigrateError::Hcl {
+                file: rel.join(path.file_name().unwrap()),
+                line: loc.line(),
+                column: loc.column(),
+                message: e.message().to_string(),
+                text: e.line().trim().to_string(),
+            }
         })?;
         files.push(TfFile {
             rel: PathBuf::from(path.file_name().unwrap()),
