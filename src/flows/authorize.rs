@@ -9,12 +9,11 @@
 
 use std::time::Duration;
 
-use anyhow::Context;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 use super::pkce::Pkce;
-use super::EndpointError;
+use super::{EndpointError, FlowError};
 use crate::vault::api::oidc::flows::{AuthorizeRequest, OAuthError};
 use crate::vault::api::oidc::responses::Secret;
 use crate::vault::Vault;
@@ -69,18 +68,15 @@ impl AuthParams {
 }
 
 /// Checks the `state` that came back against the one sent.
-pub fn check_state(expected: &str, returned: &str) -> anyhow::Result<()> {
+pub fn check_state(expected: &str, returned: &str) -> Result<(), FlowError> {
     if returned != expected {
-        anyhow::bail!(
-            "state mismatch: the authorization answer does not belong to this sign-in \
-             (possible CSRF or a stale browser tab); nothing was stored"
-        );
+        return Err(FlowError::StateMismatch);
     }
     Ok(())
 }
 
 /// The authorize step through the API with the Vault token of `vault`; returns the code.
-pub async fn authorize_api(vault: &Vault, p: &AuthParams) -> anyhow::Result<Secret> {
+pub async fn authorize_api(vault: &Vault, p: &AuthParams) -> Result<Secret, FlowError> {
     let ep = AuthorizeRequest {
         name: p.provider.clone(),
         client_id: p.client_id.clone(),
@@ -95,16 +91,16 @@ pub async fn authorize_api(vault: &Vault, p: &AuthParams) -> anyhow::Result<Secr
     let answer = super::exec_bare(vault, "authorization", ep)
         .await
         .map_err(|e| match e {
-            EndpointError::OAuth { error, .. } => explain(&error, p),
-            EndpointError::Vault(v) => anyhow::Error::from(v),
+            EndpointError::OAuth { error, .. } => explain(error, p),
+            EndpointError::Vault(v) => FlowError::Vault(v),
         })?;
     check_state(&p.state, &answer.state)?;
     Ok(answer.code)
 }
 
 /// A clear message for the OAuth errors of the authorization endpoint.
-fn explain(e: &OAuthError, p: &AuthParams) -> anyhow::Error {
-    let hint = match e.error.as_str() {
+fn explain(error: OAuthError, p: &AuthParams) -> FlowError {
+    let hint = match error.error.as_str() {
         "access_denied" => format!(
             "; the signed-in identity is not in an assignment of client {}",
             p.client_id
@@ -116,13 +112,16 @@ fn explain(e: &OAuthError, p: &AuthParams) -> anyhow::Error {
         ),
         _ => String::new(),
     };
-    anyhow::anyhow!("authorization refused: {e}{hint}")
+    FlowError::AuthorizationRefused { error, hint }
 }
 
 /// The browser URL: the provider's authorization endpoint (the Vault UI) with the request.
-pub fn authorization_url(endpoint: &str, p: &AuthParams) -> anyhow::Result<String> {
-    let mut url = url::Url::parse(endpoint)
-        .with_context(|| format!("bad authorization endpoint {endpoint:?}"))?;
+pub fn authorization_url(endpoint: &str, p: &AuthParams) -> Result<String, FlowError> {
+    let mut url =
+        url::Url::parse(endpoint).map_err(|source| FlowError::BadAuthorizationEndpoint {
+            endpoint: endpoint.to_string(),
+            source,
+        })?;
     url.query_pairs_mut().extend_pairs(p.pairs());
     Ok(url.to_string())
 }
@@ -158,16 +157,17 @@ pub struct Loopback {
 
 impl Loopback {
     /// Binds the host and port of `redirect_uri`, which must be a loopback `http` URI.
-    pub async fn bind(redirect_uri: &str) -> anyhow::Result<Loopback> {
-        let url = url::Url::parse(redirect_uri)
-            .with_context(|| format!("bad redirect URI {redirect_uri:?}"))?;
+    pub async fn bind(redirect_uri: &str) -> Result<Loopback, FlowError> {
+        let url = url::Url::parse(redirect_uri).map_err(|source| FlowError::BadRedirectUri {
+            redirect_uri: redirect_uri.to_string(),
+            source,
+        })?;
         let host = url.host_str().unwrap_or_default().to_string();
         let loopback = matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]" | "::1");
         if url.scheme() != "http" || !loopback {
-            anyhow::bail!(
-                "the redirect URI {redirect_uri} is not a loopback http URI \
-                 (http://127.0.0.1:PORT/PATH), so the browser sign-in cannot receive the code"
-            );
+            return Err(FlowError::NotLoopback {
+                redirect_uri: redirect_uri.to_string(),
+            });
         }
         let port = url.port().unwrap_or(80);
         let bind_host = if host == "localhost" {
@@ -177,7 +177,11 @@ impl Loopback {
         };
         let listener = TcpListener::bind((bind_host.as_str(), port))
             .await
-            .with_context(|| format!("cannot listen on {host}:{port} for the redirect"))?;
+            .map_err(|source| FlowError::Listen {
+                host: host.clone(),
+                port,
+                source,
+            })?;
         Ok(Loopback {
             listener,
             path: url.path().to_string(),
@@ -190,20 +194,17 @@ impl Loopback {
         &self,
         expected_state: &str,
         timeout: Duration,
-    ) -> anyhow::Result<Secret> {
+    ) -> Result<Secret, FlowError> {
         tokio::time::timeout(timeout, self.accept_loop(expected_state))
             .await
-            .map_err(|_| {
-                anyhow::anyhow!(
-                    "no redirect received within {}s; sign-in abandoned",
-                    timeout.as_secs()
-                )
+            .map_err(|_| FlowError::RedirectTimeout {
+                seconds: timeout.as_secs(),
             })?
     }
 
-    async fn accept_loop(&self, expected_state: &str) -> anyhow::Result<Secret> {
+    async fn accept_loop(&self, expected_state: &str) -> Result<Secret, FlowError> {
         loop {
-            let (mut sock, _) = self.listener.accept().await?;
+            let (mut sock, _) = self.listener.accept().await.map_err(FlowError::Accept)?;
             let mut buf = Vec::with_capacity(2048);
             let mut chunk = [0u8; 1024];
             while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16 * 1024 {
@@ -234,12 +235,15 @@ impl Loopback {
                     .map(|(_, v)| v.into_owned())
             };
             if let Some(err) = get("error") {
-                let e = OAuthError {
+                let error = OAuthError {
                     error: err,
                     error_description: get("error_description").unwrap_or_default(),
                 };
                 respond(&mut sock, 400, "Sign-in failed. You can close this tab.").await;
-                anyhow::bail!("authorization refused: {e}");
+                return Err(FlowError::AuthorizationRefused {
+                    error,
+                    hint: String::new(),
+                });
             }
             let state = get("state").unwrap_or_default();
             if let Err(e) = check_state(expected_state, &state) {
@@ -248,7 +252,7 @@ impl Loopback {
             }
             let Some(code) = get("code").filter(|c| !c.is_empty()) else {
                 respond(&mut sock, 400, "Sign-in failed: no code.").await;
-                anyhow::bail!("the redirect carried no authorization code");
+                return Err(FlowError::NoCode);
             };
             respond(
                 &mut sock,

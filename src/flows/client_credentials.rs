@@ -3,13 +3,13 @@
 //! client id — a machine principal) from the provider's token endpoint.
 
 use super::token_cache::{now_unix, CachedToken};
-use super::{http_client, token_request};
+use super::{http_client, token_request, FlowError};
 use crate::vault::api::oidc::flows::TokenExchangeRequest;
 use crate::vault::api::oidc::requests::{ListProvidersRequest, ReadClientRequest};
 use crate::vault::{ConnectionSettings, Vault, VaultError};
 
 /// Finds the provider that allows `client_id` (a non-`default` one first).
-pub async fn provider_for(vault: &Vault, client_id: &str) -> anyhow::Result<String> {
+pub async fn provider_for(vault: &Vault, client_id: &str) -> Result<String, FlowError> {
     let list = vault
         .list(ListProvidersRequest {})
         .await?
@@ -29,7 +29,7 @@ pub async fn provider_for(vault: &Vault, client_id: &str) -> anyhow::Result<Stri
     names
         .first()
         .map(|n| n.to_string())
-        .ok_or_else(|| anyhow::anyhow!("no OIDC provider allows this client; pass --provider"))
+        .ok_or(FlowError::NoProviderForClient)
 }
 
 /// Runs the grant for client `client` (its id and secret read from Vault with the current
@@ -40,27 +40,30 @@ pub async fn client_credentials_token(
     client: &str,
     provider: Option<&str>,
     scopes: &[String],
-) -> anyhow::Result<CachedToken> {
+) -> Result<CachedToken, FlowError> {
     let c = vault
         .read(ReadClientRequest {
             name: client.to_string(),
         })
         .await
         .map_err(|e| match e {
-            VaultError::NotFound { .. } => {
-                anyhow::anyhow!("OIDC client {client:?} not found in Vault")
-            }
-            other => anyhow::Error::from(other).context(format!("reading OIDC client {client:?}")),
+            VaultError::NotFound { .. } => FlowError::ClientNotFound {
+                client: client.to_string(),
+            },
+            source => FlowError::ReadClient {
+                client: client.to_string(),
+                source,
+            },
         })?;
     let Some(secret) = c
         .client_secret
         .clone()
         .filter(|_| c.client_type == "confidential")
     else {
-        anyhow::bail!(
-            "client {client:?} is {}: the client-credentials grant needs a confidential client",
-            c.client_type
-        );
+        return Err(FlowError::NotConfidential {
+            client: client.to_string(),
+            client_type: c.client_type,
+        });
     };
     let provider = match provider {
         Some(p) => p.to_string(),
@@ -89,12 +92,13 @@ pub async fn client_credentials_token(
     )
     .await
     .map_err(|e| {
-        if e.to_string().contains("invalid_grant") || e.to_string().contains("unauthorized_client")
-        {
-            e.context(format!(
-                "client {client:?} may not use the client-credentials grant \
-                 (set client_credentials = true on it)"
-            ))
+        // The message, not only the OAuth error code: Vault may name these in other answers.
+        let message = e.to_string();
+        if message.contains("invalid_grant") || message.contains("unauthorized_client") {
+            FlowError::ClientCredentialsNotAllowed {
+                client: client.to_string(),
+                source: Box::new(e),
+            }
         } else {
             e
         }

@@ -8,7 +8,7 @@ use oidc_checker::{Expect, IssuerConfig, TokenKind};
 
 use super::authorize::{authorization_url, authorize_api, open_browser, AuthParams, Loopback};
 use super::store::{Session, Store};
-use super::{checker_builder, discover, http_client, token_request};
+use super::{checker_builder, discover, http_client, token_request, FlowError};
 use crate::vault::api::oidc::flows::TokenExchangeRequest;
 use crate::vault::api::oidc::requests::ReadClientRequest;
 use crate::vault::api::oidc::responses::Secret;
@@ -49,7 +49,10 @@ struct ClientInfo {
     redirect_uris: Vec<String>,
 }
 
-async fn resolve_client(vault: Option<&Vault>, opts: &LoginOptions) -> anyhow::Result<ClientInfo> {
+async fn resolve_client(
+    vault: Option<&Vault>,
+    opts: &LoginOptions,
+) -> Result<ClientInfo, FlowError> {
     if let Some(id) = &opts.client_id {
         return Ok(ClientInfo {
             client_id: id.clone(),
@@ -58,10 +61,9 @@ async fn resolve_client(vault: Option<&Vault>, opts: &LoginOptions) -> anyhow::R
         });
     }
     let Some(vault) = vault else {
-        anyhow::bail!(
-            "no Vault token to look up client {:?}: set VAULT_TOKEN, or pass --client-id",
-            opts.client
-        );
+        return Err(FlowError::NoTokenForClient {
+            client: opts.client.clone(),
+        });
     };
     let c = vault
         .read(ReadClientRequest {
@@ -69,12 +71,13 @@ async fn resolve_client(vault: Option<&Vault>, opts: &LoginOptions) -> anyhow::R
         })
         .await
         .map_err(|e| match e {
-            VaultError::NotFound { .. } => {
-                anyhow::anyhow!("OIDC client {:?} not found in Vault", opts.client)
-            }
-            other => {
-                anyhow::Error::from(other).context(format!("reading OIDC client {:?}", opts.client))
-            }
+            VaultError::NotFound { .. } => FlowError::ClientNotFound {
+                client: opts.client.clone(),
+            },
+            source => FlowError::ReadClient {
+                client: opts.client.clone(),
+                source,
+            },
         })?;
     Ok(ClientInfo {
         client_id: c.client_id,
@@ -99,7 +102,7 @@ pub async fn login(
     opts: &LoginOptions,
     store: &Store,
     on_url: OnUrl<'_>,
-) -> anyhow::Result<Session> {
+) -> Result<Session, FlowError> {
     let vault = match Vault::connect(settings) {
         Ok(v) => Some(v),
         Err(VaultError::NoToken) if matches!(opts.mode, Mode::Browser { .. }) => None,
@@ -157,10 +160,7 @@ pub async fn login(
         },
     )
     .await?;
-    let id_token = tokens
-        .id_token
-        .clone()
-        .ok_or_else(|| anyhow::anyhow!("the token endpoint returned no ID token"))?;
+    let id_token = tokens.id_token.clone().ok_or(FlowError::NoIdToken)?;
 
     let checker = checker_builder(settings)?
         .issuer(
@@ -178,12 +178,7 @@ pub async fn login(
             },
         )
         .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "the ID token was rejected ({}): {e}; nothing was stored",
-                e.category()
-            )
-        })?;
+        .map_err(|error| FlowError::IdTokenRejected { error })?;
 
     let session = Session {
         vault_address: settings.address.clone(),

@@ -9,21 +9,24 @@
 //! - [`token_cache`]: cached identity/access tokens, reused until a fifth of their lifetime is
 //!   left.
 //! - [`client_credentials`]: OpenBao's client-credentials grant.
+//! - [`FlowError`]: why a flow failed.
 //!
 //! Nothing is stored unless every check passed; no token or secret is ever printed except by
 //! `vault-oidc token`, which prints only the token.
 
 pub mod authorize;
 pub mod client_credentials;
+mod error;
 pub mod login;
 pub mod pkce;
 pub mod store;
 pub mod token_cache;
 
+pub use error::FlowError;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::Context;
 use rustify::endpoint::Endpoint;
 use vaultrs::client::Client;
 
@@ -112,7 +115,7 @@ pub async fn discover(
     http: &reqwest::Client,
     settings: &ConnectionSettings,
     provider: &str,
-) -> anyhow::Result<DiscoveryResponse> {
+) -> Result<DiscoveryResponse, FlowError> {
     let ep = DiscoveryRequest {
         name: provider.to_string(),
     };
@@ -121,44 +124,47 @@ pub async fn discover(
     if let Some(ns) = &settings.namespace {
         r = r.header("X-Vault-Namespace", ns);
     }
-    let resp = r.send().await.map_err(|e| {
-        anyhow::anyhow!(
-            "cannot reach Vault at {}: {}",
-            settings.address,
-            innermost(&e)
-        )
-    })?;
+    let resp = r.send().await.map_err(|e| cannot_reach(settings, &e))?;
     let status = resp.status().as_u16();
     if status == 404 || status == 400 {
-        anyhow::bail!(
-            "OIDC provider {provider:?} not found at {} (HTTP {status})",
-            settings.address
-        );
+        return Err(FlowError::ProviderNotFound {
+            provider: provider.to_string(),
+            address: settings.address.clone(),
+            status,
+        });
     }
     if status != 200 {
-        anyhow::bail!("reading the discovery document of provider {provider:?}: HTTP {status}");
+        return Err(FlowError::DiscoveryStatus {
+            provider: provider.to_string(),
+            status,
+        });
     }
     resp.json()
         .await
-        .with_context(|| format!("the discovery document of provider {provider:?} is not valid"))
+        .map_err(|source| FlowError::InvalidDiscovery {
+            provider: provider.to_string(),
+            source,
+        })
 }
 
 /// An HTTP client for the unauthenticated OAuth endpoints (token endpoint), honouring the
 /// connection's CA certificate and skip-verify settings.
-pub fn http_client(settings: &ConnectionSettings) -> anyhow::Result<reqwest::Client> {
+pub fn http_client(settings: &ConnectionSettings) -> Result<reqwest::Client, FlowError> {
     let mut b = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .danger_accept_invalid_certs(settings.skip_verify);
     if let Some(ca) = &settings.ca_cert {
-        let pem = std::fs::read(ca)
-            .with_context(|| format!("reading CA certificate {}", ca.display()))?;
-        for cert in reqwest::Certificate::from_pem_bundle(&pem)
-            .with_context(|| format!("parsing CA certificate {}", ca.display()))?
-        {
+        let pem = read_ca_cert(ca)?;
+        for cert in reqwest::Certificate::from_pem_bundle(&pem).map_err(|source| {
+            FlowError::ParseCaCert {
+                path: ca.clone(),
+                source,
+            }
+        })? {
             b = b.add_root_certificate(cert);
         }
     }
-    Ok(b.build()?)
+    b.build().map_err(FlowError::HttpClient)
 }
 
 /// Sends a token-endpoint request (form body; HTTP basic for confidential clients).
@@ -166,7 +172,7 @@ pub async fn token_request(
     http: &reqwest::Client,
     settings: &ConnectionSettings,
     req: &TokenExchangeRequest,
-) -> anyhow::Result<TokenResponse> {
+) -> Result<TokenResponse, FlowError> {
     let url = format!("{}/v1/{}", settings.address, req.path());
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(req.form().iter().map(|(k, v)| (*k, v.as_str())))
@@ -184,34 +190,52 @@ pub async fn token_request(
             Some(form_component(secret.expose())),
         );
     }
-    let what = format!("token endpoint ({})", req.grant_type);
-    let resp = r.send().await.map_err(|e| {
-        anyhow::anyhow!(
-            "cannot reach Vault at {}: {}",
-            settings.address,
-            innermost(&e)
-        )
-    })?;
+    let resp = r.send().await.map_err(|e| cannot_reach(settings, &e))?;
     let status = resp.status().as_u16();
     let text = resp.text().await.unwrap_or_default();
     if status != 200 {
         if let Ok(err) = serde_json::from_str::<OAuthError>(&text) {
             if !err.error.is_empty() {
-                anyhow::bail!("{what} refused (HTTP {status}): {err}");
+                return Err(FlowError::TokenRefused {
+                    grant_type: req.grant_type.clone(),
+                    status,
+                    error: err,
+                });
             }
         }
-        let msg = serde_json::from_str::<serde_json::Value>(&text)
+        let message = serde_json::from_str::<serde_json::Value>(&text)
             .ok()
             .and_then(|v| v.get("errors").map(|e| e.to_string()))
             .unwrap_or_else(|| format!("HTTP {status}"));
-        anyhow::bail!("{what} failed (HTTP {status}): {msg}");
+        return Err(FlowError::TokenEndpoint {
+            grant_type: req.grant_type.clone(),
+            status,
+            message,
+        });
     }
-    serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{what}: unexpected answer: {e}"))
+    serde_json::from_str(&text).map_err(|error| FlowError::TokenAnswer {
+        grant_type: req.grant_type.clone(),
+        error,
+    })
 }
 
 /// RFC 6749 §2.3.1: client id and secret are form-encoded before basic authentication.
 fn form_component(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+fn cannot_reach(settings: &ConnectionSettings, err: &reqwest::Error) -> FlowError {
+    FlowError::Unreachable {
+        address: settings.address.clone(),
+        reason: innermost(err),
+    }
+}
+
+fn read_ca_cert(ca: &std::path::Path) -> Result<Vec<u8>, FlowError> {
+    std::fs::read(ca).map_err(|source| FlowError::ReadCaCert {
+        path: ca.to_path_buf(),
+        source,
+    })
 }
 
 fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
@@ -225,12 +249,10 @@ fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
 /// Builds an `oidc_checker` builder with the connection's TLS settings.
 pub fn checker_builder(
     settings: &ConnectionSettings,
-) -> anyhow::Result<oidc_checker::CheckerBuilder> {
+) -> Result<oidc_checker::CheckerBuilder, FlowError> {
     let mut b = oidc_checker::Checker::builder().danger_accept_invalid_certs(settings.skip_verify);
     if let Some(ca) = &settings.ca_cert {
-        let pem: Vec<u8> = std::fs::read(ca)
-            .with_context(|| format!("reading CA certificate {}", ca.display()))?;
-        b = b.ca_pem(pem);
+        b = b.ca_pem(read_ca_cert(ca)?);
     }
     Ok(b)
 }
@@ -258,7 +280,7 @@ pub fn format_utc(secs: u64) -> String {
 }
 
 /// The default state directory (see [`store::state_dir`]).
-pub fn default_state_dir() -> anyhow::Result<PathBuf> {
+pub fn default_state_dir() -> Result<PathBuf, FlowError> {
     store::state_dir()
 }
 

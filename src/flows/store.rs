@@ -7,13 +7,14 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::FlowError;
 use crate::fsutil::write_atomic;
 
 /// Overrides the state directory (tests, CI).
 pub const STATE_DIR_ENV: &str = "VAULT_OIDC_STATE_DIR";
 
 /// The state directory (not created).
-pub fn state_dir() -> anyhow::Result<PathBuf> {
+pub fn state_dir() -> Result<PathBuf, FlowError> {
     let non_empty = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
     if let Some(d) = non_empty(STATE_DIR_ENV) {
         return Ok(PathBuf::from(d));
@@ -21,9 +22,7 @@ pub fn state_dir() -> anyhow::Result<PathBuf> {
     if let Some(d) = non_empty("XDG_STATE_HOME") {
         return Ok(PathBuf::from(d).join("vault-oidc"));
     }
-    let home = non_empty("HOME").ok_or_else(|| {
-        anyhow::anyhow!("cannot find a state directory: set {STATE_DIR_ENV} or HOME")
-    })?;
+    let home = non_empty("HOME").ok_or(FlowError::NoStateDir)?;
     Ok(PathBuf::from(home).join(".local/state/vault-oidc"))
 }
 
@@ -45,13 +44,15 @@ pub fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Writes `value` as JSON to `path`, 0600, creating its directory 0700.
-pub fn write_private_json<T: Serialize>(path: &Path, value: &T) -> anyhow::Result<()> {
+pub fn write_private_json<T: Serialize>(path: &Path, value: &T) -> Result<(), FlowError> {
     if let Some(dir) = path.parent() {
-        ensure_private_dir(dir)?;
+        ensure_private_dir(dir).map_err(FlowError::state_io("creating", dir))?;
     }
-    let bytes = serde_json::to_vec_pretty(value)?;
-    write_atomic(path, &bytes, true)?;
-    Ok(())
+    let bytes = serde_json::to_vec_pretty(value).map_err(|source| FlowError::Encode {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    write_atomic(path, &bytes, true).map_err(FlowError::state_io("writing", path))
 }
 
 /// What `login` stores: the tokens, who they speak for, and the Vault token used to sign in
@@ -102,7 +103,7 @@ impl Store {
     }
 
     /// The store at [`state_dir`].
-    pub fn open_default() -> anyhow::Result<Store> {
+    pub fn open_default() -> Result<Store, FlowError> {
         Ok(Store::new(state_dir()?))
     }
 
@@ -118,40 +119,44 @@ impl Store {
         self.dir.join("tokens")
     }
 
-    pub fn save_session(&self, s: &Session) -> anyhow::Result<()> {
+    pub fn save_session(&self, s: &Session) -> Result<(), FlowError> {
         write_private_json(&self.session_path(), s)
     }
 
-    pub fn load_session(&self) -> anyhow::Result<Option<Session>> {
-        match std::fs::read(self.session_path()) {
-            Ok(b) => Ok(Some(serde_json::from_slice(&b).map_err(|e| {
-                anyhow::anyhow!("{} is corrupt: {e}", self.session_path().display())
-            })?)),
+    pub fn load_session(&self) -> Result<Option<Session>, FlowError> {
+        let path = self.session_path();
+        match std::fs::read(&path) {
+            Ok(b) => match serde_json::from_slice(&b) {
+                Ok(s) => Ok(Some(s)),
+                Err(error) => Err(FlowError::CorruptSession { path, error }),
+            },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
+            Err(e) => Err(FlowError::state_io("reading", path)(e)),
         }
     }
 
     /// Removes the session and every cached token; returns how many files were removed.
-    pub fn clear(&self) -> anyhow::Result<usize> {
+    pub fn clear(&self) -> Result<usize, FlowError> {
         let mut removed = 0;
-        match std::fs::remove_file(self.session_path()) {
+        let session = self.session_path();
+        match std::fs::remove_file(&session) {
             Ok(()) => removed += 1,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(FlowError::state_io("removing", session)(e)),
         }
-        match std::fs::read_dir(self.cache_dir()) {
+        let cache = self.cache_dir();
+        match std::fs::read_dir(&cache) {
             Ok(entries) => {
                 for e in entries {
-                    let p = e?.path();
+                    let p = e.map_err(FlowError::state_io("listing", &cache))?.path();
                     if p.is_file() {
-                        std::fs::remove_file(&p)?;
+                        std::fs::remove_file(&p).map_err(FlowError::state_io("removing", &p))?;
                         removed += 1;
                     }
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(FlowError::state_io("listing", cache)(e)),
         }
         Ok(removed)
     }

@@ -11,6 +11,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use super::store::write_private_json;
+use super::FlowError;
 
 /// A cached token and its lifetime (Unix seconds).
 #[derive(Clone, Serialize, Deserialize)]
@@ -103,7 +104,7 @@ impl TokenCache {
         t.is_fresh(now).then_some(t)
     }
 
-    pub fn put(&self, path: &Path, token: &CachedToken) -> anyhow::Result<()> {
+    pub fn put(&self, path: &Path, token: &CachedToken) -> Result<(), FlowError> {
         write_private_json(path, token)
     }
 }
