@@ -217,6 +217,15 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 impl Authorizer {
+    /// The token from the configured header, else from `Authorization` (any case).
+    fn header_token(&self, headers: &HeaderMap) -> Option<String> {
+        self.config
+            .token_header
+            .as_deref()
+            .and_then(|h| header(headers, h))
+            .or_else(|| header(headers, "authorization"))
+    }
+
     /// Builds the checker (no network). Call [`Authorizer::hydrate`] next.
     pub fn new(config: Config) -> Result<Self, ConfigError> {
         let checker = config.checker()?;
@@ -271,14 +280,7 @@ impl Authorizer {
         {
             let e: ApiGatewayV2CustomAuthorizerV2Request =
                 serde_json::from_value(event.clone()).map_err(|_| ())?;
-            let mut token = self
-                .config
-                .token_header
-                .as_deref()
-                .and_then(|h| header(&e.headers, h));
-            if token.is_none() {
-                token = header(&e.headers, "authorization");
-            }
+            let mut token = self.header_token(&e.headers);
             if token.is_none() {
                 // A custom identity source may name anything; its first value is the token.
                 token = e
@@ -305,22 +307,9 @@ impl Authorizer {
         if typ.eq_ignore_ascii_case("REQUEST") {
             let e: ApiGatewayCustomAuthorizerRequestTypeRequest =
                 serde_json::from_value(event.clone()).map_err(|_| ())?;
-            let mut token = self
-                .config
-                .token_header
-                .as_deref()
-                .and_then(|h| header(&e.headers, h));
-            if token.is_none() {
-                token = header(&e.headers, "authorization");
-            }
-            if token.is_none() {
-                token = self
-                    .config
-                    .token_header
-                    .as_deref()
-                    .and_then(|h| header(&e.multi_value_headers, h))
-                    .or_else(|| header(&e.multi_value_headers, "authorization"));
-            }
+            let token = self
+                .header_token(&e.headers)
+                .or_else(|| self.header_token(&e.multi_value_headers));
             return Ok(Request {
                 kind: EventKind::RestRequest,
                 token,
