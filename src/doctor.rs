@@ -307,6 +307,7 @@ pub async fn run(settings: &ConnectionSettings) -> Vec<Check> {
             Err(e) => out.push(check(Status::Fail, format!("{what} jwks"), e)),
         }
     }
+    let mut group_members: std::collections::HashMap<String, usize> = Default::default();
     for (cname, c) in &live.clients {
         for uri in c
             .redirect_uris
@@ -329,10 +330,19 @@ pub async fn run(settings: &ConnectionSettings) -> Vec<Check> {
         for a in c.assignments.iter().filter_map(|a| live.assignments.get(a)) {
             entities += a.entity_ids.len();
             for g in &a.group_ids {
-                if let Ok(group) = vaultrs::identity::group::read_by_id(vault.client(), g).await {
-                    entities += group.member_entity_ids.map_or(0, |m| m.len())
-                        + group.member_group_ids.map_or(0, |m| m.len());
+                // Clients usually share assignments: read each group once.
+                if !group_members.contains_key(g) {
+                    let members =
+                        match vaultrs::identity::group::read_by_id(vault.client(), g).await {
+                            Ok(group) => {
+                                group.member_entity_ids.map_or(0, |m| m.len())
+                                    + group.member_group_ids.map_or(0, |m| m.len())
+                            }
+                            Err(_) => 0,
+                        };
+                    group_members.insert(g.clone(), members);
                 }
+                entities += group_members[g];
             }
         }
         if entities == 0 {
