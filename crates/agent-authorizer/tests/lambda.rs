@@ -68,19 +68,6 @@ fn b64(b: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(b)
 }
 
-fn kill_group(child: &mut Child) {
-    unsafe_kill(child.id());
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
-fn unsafe_kill(pid: u32) {
-    // The child leads its own process group; end the group (cargo-lambda spawns helpers).
-    let _ = Command::new("kill")
-        .args(["-TERM", &format!("-{pid}")])
-        .status();
-}
-
 /// `cargo lambda watch --only-lambda-apis` on 127.0.0.1 and a free port.
 struct Watch {
     child: Child,
@@ -161,7 +148,8 @@ impl Watch {
 
 impl Drop for Watch {
     fn drop(&mut self) {
-        kill_group(&mut self.child);
+        // cargo-lambda leads its own process group; end the group (it may spawn helpers).
+        bao_testkit::process::kill_group(&mut self.child);
     }
 }
 

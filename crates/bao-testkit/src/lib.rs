@@ -17,6 +17,7 @@
 
 pub mod http;
 pub mod oidc;
+pub mod process;
 pub mod util;
 
 use serde_json::{json, Value};
@@ -785,20 +786,12 @@ impl Drop for Bao {
         if let Some(mut w) = self.watchdog.take() {
             let _ = w.flush();
         }
-        let pgid = self.child.id() as libc::pid_t;
-        // SAFETY: plain syscall; the group was created by `process_group(0)` at spawn and
-        // only holds the processes of this server.
-        unsafe {
-            libc::kill(-pgid, libc::SIGKILL);
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        process::kill_group(&mut self.child);
         // The server itself is a grandchild: wait (bounded) until it is gone and its port is
         // closed, so the port is free when drop returns.
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
-            // SAFETY: signal 0 only checks whether any process of the group still exists.
-            let group_alive = unsafe { libc::kill(-pgid, 0) } == 0;
+            let group_alive = process::group_alive(&self.child);
             let port_open = std::net::TcpStream::connect(&self.host_port).is_ok();
             if !group_alive || !port_open {
                 break;
