@@ -14,11 +14,15 @@ fn repo() -> PathBuf {
 }
 
 fn bin() -> Command {
+    bin_for(&repo().join("examples/oidc.hcl"))
+}
+
+fn bin_for(config: &Path) -> Command {
     let mut c = Command::cargo_bin("vault-oidc").expect("binary");
     for v in ["VAULT_ADDR", "VAULT_TOKEN", "BAO_ADDR", "BAO_TOKEN"] {
         c.env_remove(v);
     }
-    c.arg("-c").arg(repo().join("examples/oidc.hcl"));
+    c.arg("-c").arg(config);
     c
 }
 
@@ -356,4 +360,96 @@ fn live_values_and_secrets_only_with_include_secrets() {
         std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
         0o600
     );
+}
+
+/// `--provider` narrows the authorizer's audiences to that provider's clients (plus the roles),
+/// and the identity-token issuer follows `identity/oidc/config`: checked against the `iss` and
+/// `aud` of an identity token that the same Vault mints.
+#[test]
+fn authorizer_values_follow_the_provider_and_the_identity_token_issuer() {
+    let bao = bao_testkit::Bao::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("oidc.hcl");
+    std::fs::write(
+        &config,
+        r#"
+key "k" { algorithm = "ES256" }
+client "web" {
+  key           = "k"
+  redirect_uris = ["http://127.0.0.1:8250/callback"]
+}
+client "admin" {
+  key           = "k"
+  redirect_uris = ["http://127.0.0.1:8251/callback"]
+}
+provider "users" { clients = ["web"] }
+provider "staff" { clients = ["admin"] }
+role "agent" {
+  key      = "k"
+  ttl      = "15m"
+  template = "{\"username\": {{identity.entity.name}}}"
+}
+"#,
+    )
+    .unwrap();
+    let env = bao.env();
+    let run = |args: &[&str]| {
+        let mut c = bin_for(&config);
+        c.envs(env.iter().cloned()).args(args);
+        ok(&c.output().unwrap())
+    };
+    run(&["apply", "--auto-approve"]);
+    bao.api(
+        "POST",
+        "identity/oidc/config",
+        Some(serde_json::json!({"issuer": "https://tokens.example.test:8200"})),
+    )
+    .unwrap();
+    let client_id = |name: &str| {
+        bao.api("GET", &format!("identity/oidc/client/{name}"), None)
+            .unwrap()
+            .pointer("/data/client_id")
+            .and_then(|v| v.as_str())
+            .unwrap()
+            .to_string()
+    };
+    let (web, admin) = (client_id("web"), client_id("admin"));
+
+    let out = dir.path().join("authorizer.json");
+    run(&[
+        "generate",
+        "env",
+        "--target",
+        "authorizer",
+        "--provider",
+        "users",
+        "--format",
+        "json",
+        "--out",
+    ]
+    .into_iter()
+    .chain([out.to_str().unwrap()])
+    .collect::<Vec<_>>());
+    let auth = parse_json(&out);
+    let audiences: Vec<&str> = auth["AUTHORIZER_AUDIENCES"].split(',').collect();
+    let issuers: Vec<&str> = auth["AUTHORIZER_ISSUERS"].split(',').collect();
+    assert!(audiences.contains(&web.as_str()), "{audiences:?}");
+    assert!(
+        !audiences.contains(&admin.as_str()),
+        "the staff provider's client is not an audience of --provider users: {audiences:?}"
+    );
+
+    // A real identity token of the role must pass both lists.
+    bao.create_user("robot", "pw", &[]);
+    bao.grant_identity_tokens("robot");
+    let token = bao.login_userpass("robot", "pw");
+    let jwt = bao.identity_token(&token, "agent").unwrap();
+    let payload = jwt.split('.').nth(1).unwrap();
+    let claims: serde_json::Value =
+        serde_json::from_slice(&bao_testkit::util::base64_decode(payload).unwrap()).unwrap();
+    let iss = claims["iss"].as_str().unwrap();
+    assert_eq!(iss, "https://tokens.example.test:8200/v1/identity/oidc");
+    assert!(issuers.contains(&iss), "{iss} not in {issuers:?}");
+    let aud = claims["aud"].as_str().unwrap();
+    assert!(audiences.contains(&aud), "{aud} not in {audiences:?}");
 }

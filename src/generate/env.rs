@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::{engine, hcl, header, render, GenerateError};
 use crate::config::Config;
 use crate::vault::api::oidc::requests::{
-    ListClientsRequest, ListProvidersRequest, ListRolesRequest, ReadClientRequest, ReadRoleRequest,
+    ListClientsRequest, ListProvidersRequest, ListRolesRequest, ReadClientRequest,
+    ReadConfigRequest, ReadRoleRequest,
 };
 use crate::vault::Vault;
 
@@ -143,7 +144,7 @@ pub const REGISTRY: &[Var] = &[
         var(
             "AUTHORIZER_ISSUERS",
             Target::Authorizer,
-            "Trusted issuers, comma-separated: each provider's issuer and, when roles exist, the identity-token issuer.",
+            "Trusted issuers, comma-separated: each trusted provider's issuer and, when roles exist, the identity-token issuer (`identity/oidc/config`'s issuer, else Vault's address, + `/v1/identity/oidc`).",
             "https://vault.example.com/v1/identity/oidc/provider/main,https://vault.example.com/v1/identity/oidc",
         ),
         "join(\",\", concat(values(module.vault_oidc.issuers), module.vault_oidc.identity_token_issuers))",
@@ -152,7 +153,7 @@ pub const REGISTRY: &[Var] = &[
         var(
             "AUTHORIZER_AUDIENCES",
             Target::Authorizer,
-            "Accepted audiences, comma-separated: the client_ids of the clients and roles.",
+            "Accepted audiences, comma-separated: the client_ids of the roles and of the clients of the providers trusted (`--provider`, else all).",
             "Q3kmbVbQ6Wz0c2e8BLyH7KkSjM0pPf1a,8Xn2c0s1Vb7aQ4kLmP9rT3yZ5wE6uI0o",
         ),
         "join(\",\", concat(values(module.vault_oidc.client_ids), values(module.vault_oidc.role_client_ids)))",
@@ -235,6 +236,9 @@ pub struct Sources {
     pub vault_address: String,
     /// Issuer URL of each provider as Vault reports it (with the provider path).
     pub issuers: BTreeMap<String, String>,
+    /// The `iss` of identity tokens (roles): `identity/oidc/config`'s issuer, else Vault's
+    /// address, followed by `/v1/identity/oidc`.
+    pub identity_token_issuer: String,
     /// client_ids of clients, by name.
     pub client_ids: BTreeMap<String, String>,
     /// client_ids of roles, by name.
@@ -250,16 +254,22 @@ pub async fn live_sources(
     config: &Config,
     secret_of: Option<&str>,
 ) -> Result<Sources, GenerateError> {
-    let (clients, providers, roles) = tokio::try_join!(
+    let (clients, providers, roles, token_config) = tokio::try_join!(
         vault.list(ListClientsRequest::builder().build().expect("no fields")),
         vault.list(ListProvidersRequest::builder().build().expect("no fields")),
         vault.list(ListRolesRequest::builder().build().expect("no fields")),
+        vault.read(ReadConfigRequest::builder().build().expect("no fields")),
     )?;
     let clients = clients.map(|c| c.key_info).unwrap_or_default();
     let providers = providers.map(|p| p.key_info).unwrap_or_default();
     let role_names = roles.map(|r| r.keys).unwrap_or_default();
+    let token_issuer_base = match token_config.issuer.trim_end_matches('/') {
+        "" => vault.address().trim_end_matches('/'),
+        configured => configured,
+    };
     let mut s = Sources {
         vault_address: vault.address().to_string(),
+        identity_token_issuer: format!("{token_issuer_base}/v1/identity/oidc"),
         ..Default::default()
     };
     let missing = |kind: &str, name: &str| {
@@ -311,6 +321,7 @@ pub fn offline_sources(config: &Config) -> Sources {
         .collect();
     Sources {
         vault_address: ADDR.into(),
+        identity_token_issuer: format!("{ADDR}/v1/identity/oidc"),
         issuers,
         client_ids: config
             .clients
@@ -368,14 +379,13 @@ pub fn select_app(config: &Config, sel: &Selection) -> Result<(String, String), 
         }
         None => only("provider", config.providers.keys(), "--provider")?,
     };
-    let p = &config.providers[&provider];
-    let allowed: Vec<String> = match p.clients.as_deref() {
-        Some(c) if c.iter().any(|c| c == "*") => config.clients.keys().cloned().collect(),
-        Some(c) => c.to_vec(),
-        None => vec![],
-    };
+    let allowed: Vec<&String> = config
+        .clients
+        .keys()
+        .filter(|c| provider_allows(config, &provider, c))
+        .collect();
     let client = match &sel.client {
-        Some(c) if config.clients.contains_key(c) && allowed.contains(c) => c.clone(),
+        Some(c) if config.clients.contains_key(c) && allowed.contains(&c) => c.clone(),
         Some(c) if config.clients.contains_key(c) => {
             return Err(GenerateError::Unsupported(format!(
                 "--client {c:?}: provider {provider:?} does not allow this client"
@@ -389,11 +399,21 @@ pub fn select_app(config: &Config, sel: &Selection) -> Result<(String, String), 
         }
         None => only(
             &format!("client of provider {provider:?}"),
-            allowed.iter(),
+            allowed.into_iter(),
             "--client",
         )?,
     };
     Ok((provider, client))
+}
+
+/// Whether the provider lists this client (by name, or with `"*"`).
+fn provider_allows(config: &Config, provider: &str, client: &str) -> bool {
+    config.providers[provider]
+        .clients
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .any(|c| c == "*" || c == client)
 }
 
 fn scope_claim(config: &Config, scopes: &[String], wanted: &str, fallback: &str) -> String {
@@ -493,14 +513,15 @@ pub fn values(
                 .filter_map(|p| sources.issuers.get(*p).cloned())
                 .collect();
             if !config.roles.is_empty() {
-                issuers.push(format!(
-                    "{}/v1/identity/oidc",
-                    sources.vault_address.trim_end_matches('/')
-                ));
+                issuers.push(sources.identity_token_issuer.clone());
             }
-            let audiences: Vec<String> = sources
-                .client_ids
-                .values()
+            // Tokens of a provider name one of its clients as audience; identity tokens name
+            // their role's client_id.
+            let audiences: Vec<String> = config
+                .clients
+                .keys()
+                .filter(|c| providers.iter().any(|p| provider_allows(config, p, c)))
+                .filter_map(|c| sources.client_ids.get(c))
                 .chain(sources.role_client_ids.values())
                 .cloned()
                 .collect();

@@ -372,21 +372,8 @@ impl Vault {
         let bao = Bao::start();
         bao.create_user("alice", "pw-alice-123", &["engineering"]);
         bao.create_user("bob", "pw-bob-123", &[]);
-        // OpenBao's default policy does not cover identity/oidc/token/ROLE: grant it.
-        bao.api(
-            "POST",
-            "sys/policies/acl/mint",
-            Some(json!({"policy": "path \"identity/oidc/token/*\" { capabilities = [\"read\"] }"})),
-        )
-        .unwrap();
-        for (user, pw) in [("alice", "pw-alice-123"), ("bob", "pw-bob-123")] {
-            bao.api(
-                "POST",
-                &format!("auth/userpass/users/{user}"),
-                Some(json!({"password": pw, "token_policies": ["default", "mint"]})),
-            )
-            .unwrap();
-        }
+        bao.grant_identity_tokens("alice");
+        bao.grant_identity_tokens("bob");
         let alice_token = bao.login_userpass("alice", "pw-alice-123");
         let bob_token = bao.login_userpass("bob", "pw-bob-123");
         let ids: Vec<String> = ["alice", "bob"]
@@ -476,18 +463,7 @@ impl Vault {
     }
 
     fn identity_token(&self, user_token: &str, role: &str) -> String {
-        data(
-            &self
-                .bao
-                .api_with_token(
-                    user_token,
-                    "GET",
-                    &format!("identity/oidc/token/{role}"),
-                    None,
-                )
-                .unwrap(),
-            "token",
-        )
+        self.bao.identity_token(user_token, role).unwrap()
     }
 
     fn env(&self, cognito: &FakeCognito, until: &str) -> Vec<(&'static str, String)> {

@@ -636,6 +636,38 @@ impl Bao {
         }
     }
 
+    /// Lets userpass user `name` mint identity tokens (`identity/oidc/token/*`), which
+    /// OpenBao's default policy does not allow. Panics on any API error.
+    pub fn grant_identity_tokens(&self, name: &str) {
+        self.api(
+            "POST",
+            "sys/policies/acl/mint-identity-tokens",
+            Some(json!({"policy": r#"path "identity/oidc/token/*" { capabilities = ["read"] }"#})),
+        )
+        .unwrap_or_else(|e| panic!("bao-testkit: write policy mint-identity-tokens: {e}"));
+        self.api(
+            "POST",
+            &format!("auth/userpass/users/{name}"),
+            Some(json!({"token_policies": ["default", "mint-identity-tokens"]})),
+        )
+        .unwrap_or_else(|e| panic!("bao-testkit: grant {name} identity tokens: {e}"));
+    }
+
+    /// An identity token of `role` for the entity behind `client_token` (see
+    /// [`Bao::grant_identity_tokens`]).
+    pub fn identity_token(&self, client_token: &str, role: &str) -> Result<String, ApiError> {
+        let r = self.api_with_token(
+            client_token,
+            "GET",
+            &format!("identity/oidc/token/{role}"),
+            None,
+        )?;
+        Ok(r.pointer("/data/token")
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("bao-testkit: no token in the reply for role {role}"))
+            .to_string())
+    }
+
     /// Logs in with userpass; returns the client token. See [`Bao::try_login_userpass`].
     pub fn login_userpass(&self, name: &str, password: &str) -> String {
         self.try_login_userpass(name, password)

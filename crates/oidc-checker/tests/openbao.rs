@@ -34,19 +34,7 @@ struct Setup {
 fn setup() -> Setup {
     let bao = Bao::start();
     let user = bao.create_user("alice", "pw-alice-123", &["engineering"]);
-    // The default policy does not allow minting identity tokens.
-    bao.api(
-        "POST",
-        "sys/policies/acl/mint",
-        Some(json!({"policy": r#"path "identity/oidc/token/*" { capabilities = ["read"] }"#})),
-    )
-    .unwrap();
-    bao.api(
-        "POST",
-        &format!("auth/userpass/users/{}", user.name),
-        Some(json!({"token_policies": ["default", "mint"]})),
-    )
-    .unwrap();
+    bao.grant_identity_tokens(&user.name);
     let user_token = bao.login_userpass("alice", "pw-alice-123");
     let entity_id = bao.entity_id("alice").expect("alice has an entity");
     bao.api(
@@ -137,16 +125,10 @@ fn tokens_minted_by_openbao_verify_for_every_algorithm() {
     for (alg, role_client, client, secret) in &s.per_alg {
         let key = key_name(*alg);
         // 1. Identity token from identity/oidc/token/ROLE.
-        let minted = s
+        let token = s
             .bao
-            .api_with_token(
-                &s.user_token,
-                "GET",
-                &format!("identity/oidc/token/role-{key}"),
-                None,
-            )
+            .identity_token(&s.user_token, &format!("role-{key}"))
             .unwrap();
-        let token = data(&minted, "token");
         let header = oidc::decode_header(&token);
         assert_eq!(header["alg"], alg.as_str(), "OpenBao signed with {alg}");
         let p = rt
@@ -250,17 +232,13 @@ fn tokens_minted_by_openbao_verify_for_every_algorithm() {
     // another role's client id.
     let only_first =
         Checker::new([IssuerConfig::new(&identity_iss).audience(&s.per_alg[0].1)]).unwrap();
-    let other = data(
-        &s.bao
-            .api_with_token(
-                &s.user_token,
-                "GET",
-                &format!("identity/oidc/token/role-{}", key_name(Algorithm::ES512)),
-                None,
-            )
-            .unwrap(),
-        "token",
-    );
+    let other = s
+        .bao
+        .identity_token(
+            &s.user_token,
+            &format!("role-{}", key_name(Algorithm::ES512)),
+        )
+        .unwrap();
     assert_eq!(
         rt.block_on(only_first.check(&other))
             .unwrap_err()
@@ -286,17 +264,9 @@ fn openbao_key_rotation_is_followed() {
         .build()
         .unwrap();
     let mint = || {
-        data(
-            &s.bao
-                .api_with_token(
-                    &s.user_token,
-                    "GET",
-                    &format!("identity/oidc/token/role-{key}"),
-                    None,
-                )
-                .unwrap(),
-            "token",
-        )
+        s.bao
+            .identity_token(&s.user_token, &format!("role-{key}"))
+            .unwrap()
     };
     let before = mint();
     rt.block_on(checker.check(&before)).unwrap();

@@ -4,9 +4,23 @@ use serde::Serialize;
 
 use super::responses::{
     GenerateTokenResponse, ListClientsResponse, ListProvidersResponse, ListResponse,
-    ReadAssignmentResponse, ReadClientResponse, ReadKeyResponse, ReadProviderResponse,
-    ReadRoleResponse, ReadScopeResponse,
+    ReadAssignmentResponse, ReadClientResponse, ReadConfigResponse, ReadKeyResponse,
+    ReadProviderResponse, ReadRoleResponse, ReadScopeResponse,
 };
+
+/// ## Read the identity-token configuration
+///
+/// * Path: identity/oidc/config
+/// * Method: GET
+/// * Response: [ReadConfigResponse]
+#[derive(Builder, Debug, Default, Endpoint)]
+#[endpoint(
+    path = "identity/oidc/config",
+    method = "GET",
+    response = "ReadConfigResponse",
+    builder = "true"
+)]
+pub struct ReadConfigRequest {}
 
 /// ## Create or update a key
 ///

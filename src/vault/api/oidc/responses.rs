@@ -106,6 +106,15 @@ pub struct ListProvidersResponse {
     pub key_info: HashMap<String, ReadProviderResponse>,
 }
 
+/// Response from [ReadConfigRequest](super::requests::ReadConfigRequest).
+#[derive(Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct ReadConfigResponse {
+    /// `scheme://host[:port]` put in front of `/v1/identity/oidc` in the `iss` of identity
+    /// tokens; empty means Vault's own api_addr.
+    #[serde(default)]
+    pub issuer: String,
+}
+
 /// Response from [ReadRoleRequest](super::requests::ReadRoleRequest).
 #[derive(Deserialize, Debug, Clone, Default, PartialEq)]
 pub struct ReadRoleResponse {
