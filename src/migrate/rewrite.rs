@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl_edit::expr::{Expression, ObjectKey, Traversal, TraversalOperator};
 use hcl_edit::structure::{Block, Body, Structure};
 use hcl_edit::template::Element;
 use hcl_edit::Span;
@@ -720,28 +720,13 @@ impl Rw<'_> {
 
     /// The pool a traversal names (resource or registry module) and the attribute read.
     fn pool_ref(&self, e: &Expression) -> Option<(usize, String)> {
-        let Expression::Traversal(t) = e else {
-            return None;
+        let (root, _, ops) = variable_traversal(e)?;
+        let pools = match root {
+            "aws_cognito_user_pool" => &self.pool_names,
+            "module" => &self.cognito_modules,
+            _ => return None,
         };
-        let Expression::Variable(root) = &t.expr else {
-            return None;
-        };
-        let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
-        let get = |i: usize| match ops.get(i) {
-            Some(TraversalOperator::GetAttr(a)) => Some(a.as_str().to_string()),
-            _ => None,
-        };
-        match root.as_str() {
-            "aws_cognito_user_pool" => {
-                let p = *self.pool_names.get(&get(0)?)?;
-                Some((p, get(1)?))
-            }
-            "module" => {
-                let p = *self.cognito_modules.get(&get(0)?)?;
-                Some((p, get(1)?))
-            }
-            _ => None,
-        }
+        Some((*pools.get(&attr_at(&ops, 0)?)?, attr_at(&ops, 1)?))
     }
 
     /// A replacement for a whole expression, if it names something removed.
@@ -777,17 +762,8 @@ impl Rw<'_> {
         if let Expression::ForExpr(fe) = e {
             return self.for_over_clients(fe, text);
         }
-        let Expression::Traversal(t) = e else {
-            return None;
-        };
-        let Expression::Variable(root) = &t.expr else {
-            return None;
-        };
-        let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
-        let get = |i: usize| match ops.get(i) {
-            Some(TraversalOperator::GetAttr(a)) => Some(a.as_str().to_string()),
-            _ => None,
-        };
+        let (root, t, ops) = variable_traversal(e)?;
+        let get = |i: usize| attr_at(&ops, i);
         let rest_src = |from: usize| -> String {
             t.operators[from..]
                 .iter()
@@ -801,7 +777,7 @@ impl Rw<'_> {
                 .collect()
         };
         let s = src(e, text);
-        match root.as_str() {
+        match root {
             "aws_cognito_user_pool_client" => {
                 let name = get(0)?;
                 let Some((_, keys)) = self
@@ -1303,6 +1279,27 @@ pub fn align(text: &str) -> String {
         i = j;
     }
     out.join("\n")
+}
+
+/// A traversal from a variable (`aws_x.name.attr[...]`, `module.m.out`): the variable's name,
+/// the traversal and its operators.
+fn variable_traversal(e: &Expression) -> Option<(&str, &Traversal, Vec<&TraversalOperator>)> {
+    let Expression::Traversal(t) = e else {
+        return None;
+    };
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    let ops = t.operators.iter().map(|o| o.value()).collect();
+    Some((root.as_str(), t, ops))
+}
+
+/// The name of the attribute that operator `i` reads (`.name`), if it reads one.
+fn attr_at(ops: &[&TraversalOperator], i: usize) -> Option<String> {
+    match ops.get(i) {
+        Some(TraversalOperator::GetAttr(a)) => Some(a.as_str().to_string()),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -229,7 +229,47 @@ fn refers_to(text: &str, address: &str, single: bool) -> bool {
     single
 }
 
-impl Ctx<'_> {
+/// The instances of a block: `[None]` without `for_each`, else one `(each.key, each.value)` per
+/// element of the evaluated map or list of strings; `Err` with the value when it could not be
+/// evaluated to one of those.
+fn for_each_instances(
+    f: &Found,
+    text: &str,
+    ctx: &super::scan::Ctx,
+) -> Result<Vec<Option<(String, Val)>>, Val> {
+    let Some(fe) = f.block.body.get_attribute("for_each") else {
+        return Ok(vec![None]);
+    };
+    let v = super::scan::eval(&fe.value, text, ctx);
+    let items: Option<Vec<Option<(String, Val)>>> = match &v {
+        Val::Map(m) => Some(
+            m.iter()
+                .map(|(k, x)| Some((k.clone(), x.clone())))
+                .collect(),
+        ),
+        Val::List(l) => l
+            .iter()
+            .map(|x| x.as_str().map(|s| Some((s.to_string(), x.clone()))))
+            .collect(),
+        _ => None,
+    };
+    items.ok_or(v)
+}
+
+impl<'s> Ctx<'s> {
+    /// The found blocks of `kind` whose `user_pool_id` refers to the pool at `address`.
+    fn of_pool(&self, kind: Kind, address: &str, single: bool) -> Vec<&'s Found> {
+        let scan: &'s Scan = self.scan;
+        scan.of_kind(kind)
+            .filter(|f| {
+                let text = &scan.file(f.module, f.file).text;
+                let pool_ref =
+                    super::scan::attr_src(&f.block, "user_pool_id", text).unwrap_or_default();
+                refers_to(&pool_ref, address, single)
+            })
+            .collect()
+    }
+
     fn loc(&self, f: &Found) -> String {
         format!("{} `{}`", self.scan.where_(f), f.address())
     }
@@ -344,52 +384,41 @@ impl Ctx<'_> {
             }
         }
         let single = n_pools == 1;
-        for f in self.scan.of_kind(Kind::Client) {
+        for f in self.of_pool(Kind::Client, &address, single) {
             let ftext = &self.scan.file(f.module, f.file).text;
-            let pool_ref =
-                super::scan::attr_src(&f.block, "user_pool_id", ftext).unwrap_or_default();
-            if !refers_to(&pool_ref, &address, single) {
-                continue;
-            }
             let fm = &self.scan.modules[f.module];
             let flt = local_texts(fm);
-            let base_ctx = module_ctx(fm, &flt, None);
             let cloc = self.loc(f);
-            let mut keys = BTreeMap::new();
-            if let Some(fe) = f.block.body.get_attribute("for_each") {
-                let fev = super::scan::eval(&fe.value, ftext, &base_ctx);
-                let items: Option<Vec<(String, Val)>> = match &fev {
-                    Val::Map(m) => Some(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
-                    Val::List(l) => l
-                        .iter()
-                        .map(|x| x.as_str().map(|s| (s.to_string(), x.clone())))
-                        .collect(),
-                    _ => None,
-                };
-                let Some(items) = items else {
-                    self.m.note(&cloc, "for_each", Outcome::Flagged, format!("{} — cannot be evaluated, so the clients cannot be listed: declare them in oidc.hcl and the module input by hand", fev.describe()));
+            let instances = match for_each_instances(f, ftext, &module_ctx(fm, &flt, None)) {
+                Ok(instances) => instances,
+                Err(v) => {
+                    self.m.note(&cloc, "for_each", Outcome::Flagged, format!("{} — cannot be evaluated, so the clients cannot be listed: declare them in oidc.hcl and the module input by hand", v.describe()));
                     continue;
-                };
-                for (k, each) in items {
-                    let ectx = module_ctx(fm, &flt, Some((k.clone(), each)));
-                    let cv = block_value(&f.block, ftext, &ectx);
-                    let cname = self.unique(&name, &sanitize(&k));
-                    keys.insert(k.clone(), cname.clone());
-                    clients.push((cname, cv, format!("{cloc}[{k:?}]"), Some((f.address(), k))));
                 }
-            } else {
-                if f.block.body.get_attribute("count").is_some() {
-                    self.m.note(
-                        &cloc,
-                        "count",
-                        Outcome::Flagged,
-                        "a counted client is migrated as one client; review",
-                    );
+            };
+            if f.block.body.get_attribute("count").is_some() {
+                self.m.note(
+                    &cloc,
+                    "count",
+                    Outcome::Flagged,
+                    "a counted client is migrated as one client; review",
+                );
+            }
+            let mut keys = BTreeMap::new();
+            for each in instances {
+                let cv = block_value(&f.block, ftext, &module_ctx(fm, &flt, each.clone()));
+                match each {
+                    Some((k, _)) => {
+                        let cname = self.unique(&name, &sanitize(&k));
+                        keys.insert(k.clone(), cname.clone());
+                        clients.push((cname, cv, format!("{cloc}[{k:?}]"), Some((f.address(), k))));
+                    }
+                    None => {
+                        let cname = self.unique(&name, &sanitize(&f.name));
+                        keys.insert(String::new(), cname.clone());
+                        clients.push((cname, cv, cloc.clone(), None));
+                    }
                 }
-                let cv = block_value(&f.block, ftext, &base_ctx);
-                let cname = self.unique(&name, &sanitize(&f.name));
-                keys.insert(String::new(), cname.clone());
-                clients.push((cname, cv, cloc.clone(), None));
             }
             self.m
                 .client_resources
@@ -399,31 +428,26 @@ impl Ctx<'_> {
             self.client(pool_idx, &cname, &cv, &cloc);
         }
         // Groups.
-        for f in self.scan.of_kind(Kind::Group) {
+        for f in self.of_pool(Kind::Group, &address, single) {
             let ftext = &self.scan.file(f.module, f.file).text;
-            let pool_ref =
-                super::scan::attr_src(&f.block, "user_pool_id", ftext).unwrap_or_default();
-            if !refers_to(&pool_ref, &address, single) {
-                continue;
-            }
             let fm = &self.scan.modules[f.module];
             let flt = local_texts(fm);
-            let base = module_ctx(fm, &flt, None);
-            let mut instances = Vec::new();
-            match f.block.body.get_attribute("for_each") {
-                None => instances.push(None),
-                Some(fe) => match super::scan::eval(&fe.value, ftext, &base) {
-                    Val::Map(m) => instances.extend(m.into_iter().map(Some)),
-                    Val::List(l) => instances.extend(
-                        l.into_iter()
-                            .map(|v| Some((v.as_str().unwrap_or_default().to_string(), v))),
-                    ),
-                    other => {
-                        let gloc = self.loc(f);
-                        self.m.note(&gloc, "for_each", Outcome::Flagged, format!("{} — cannot be evaluated: add the groups to the assignment by hand", other.describe()));
-                    }
-                },
-            }
+            let instances = match for_each_instances(f, ftext, &module_ctx(fm, &flt, None)) {
+                Ok(instances) => instances,
+                Err(v) => {
+                    let gloc = self.loc(f);
+                    self.m.note(
+                        &gloc,
+                        "for_each",
+                        Outcome::Flagged,
+                        format!(
+                            "{} — cannot be evaluated: add the groups to the assignment by hand",
+                            v.describe()
+                        ),
+                    );
+                    continue;
+                }
+            };
             for each in instances {
                 let key = each.as_ref().map(|(k, _)| k.clone());
                 let gv = block_value(&f.block, ftext, &module_ctx(fm, &flt, each));
