@@ -171,6 +171,17 @@ pub struct Provider {
     pub spans: Spans,
 }
 
+impl Provider {
+    /// Whether the provider lists the client named `client` (by name, or with `"*"`).
+    pub fn allows_client(&self, client: &str) -> bool {
+        self.clients
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .any(|c| c == "*" || c == client)
+    }
+}
+
 /// `role "NAME"`: identity tokens minted at `identity/oidc/token/NAME`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Role {

@@ -382,7 +382,7 @@ pub fn select_app(config: &Config, sel: &Selection) -> Result<(String, String), 
     let allowed: Vec<&String> = config
         .clients
         .keys()
-        .filter(|c| provider_allows(config, &provider, c))
+        .filter(|c| config.providers[&provider].allows_client(c))
         .collect();
     let client = match &sel.client {
         Some(c) if config.clients.contains_key(c) && allowed.contains(&c) => c.clone(),
@@ -404,16 +404,6 @@ pub fn select_app(config: &Config, sel: &Selection) -> Result<(String, String), 
         )?,
     };
     Ok((provider, client))
-}
-
-/// Whether the provider lists this client (by name, or with `"*"`).
-fn provider_allows(config: &Config, provider: &str, client: &str) -> bool {
-    config.providers[provider]
-        .clients
-        .as_deref()
-        .unwrap_or_default()
-        .iter()
-        .any(|c| c == "*" || c == client)
 }
 
 fn scope_claim(config: &Config, scopes: &[String], wanted: &str, fallback: &str) -> String {
@@ -520,7 +510,11 @@ pub fn values(
             let audiences: Vec<String> = config
                 .clients
                 .keys()
-                .filter(|c| providers.iter().any(|p| provider_allows(config, p, c)))
+                .filter(|c| {
+                    providers
+                        .iter()
+                        .any(|p| config.providers[*p].allows_client(c))
+                })
                 .filter_map(|c| sources.client_ids.get(c))
                 .chain(sources.role_client_ids.values())
                 .cloned()
