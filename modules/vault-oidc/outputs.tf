@@ -16,7 +16,7 @@ output "jwks_urls" {
 }
 
 output "identity_token_issuers" {
-  description = "The issuer of roles' identity tokens (empty when there are no roles)."
+  description = "The issuer of roles' identity tokens, as Vault mints them while identity/oidc/config sets no issuer (empty when there are no roles)."
   value       = length(var.roles) > 0 ? ["${trimsuffix(var.vault_address, "/")}/v1/identity/oidc"] : []
 }
 

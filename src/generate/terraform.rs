@@ -95,7 +95,7 @@ const OUTPUTS: &[(&str, bool, &str)] = &[
     (
         "identity_token_issuers",
         false,
-        "Issuer of roles' identity tokens (empty without roles).",
+        "Issuer of roles' identity tokens: `vault_address` + `/v1/identity/oidc`, as Vault mints them while `identity/oidc/config` sets no issuer (empty without roles).",
     ),
     ("client_ids", false, "client_id of each client."),
     ("client_secrets", true, "client_secret of each client."),
