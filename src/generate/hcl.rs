@@ -194,6 +194,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn comments_and_multi_line_values_break_the_run() {
+        let src = "resource \"a\" \"b\" {\n  x = 1\n  abcd = 2\n  # c\n  e = 3 # t\n  ffff = [\n    1,\n  ]\n  g = { a = 1 }\n}";
+        let want = "resource \"a\" \"b\" {\n  x    = 1\n  abcd = 2\n  # c\n  e = 3 # t\n  ffff = [\n    1,\n  ]\n  g = { a = 1 }\n}";
+        assert_eq!(align(src), want);
+        assert_eq!(align(want), want);
+    }
+
+    #[test]
     fn aligns_consecutive_one_line_attributes_only() {
         let src = "a {\n  x = 1\n  long = 2\n  m = {\n    y = 3\n  }\n  z = \"a = b\"\n}\n";
         let want = "a {\n  x    = 1\n  long = 2\n  m = {\n    y = 3\n  }\n  z = \"a = b\"\n}\n";

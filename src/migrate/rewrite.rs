@@ -487,7 +487,7 @@ impl Rw<'_> {
             what: why_u.join("; "),
         });
         let block_text = splice(&text[span.clone()], span.start, edits);
-        Some(Some(align(&block_text)))
+        Some(Some(crate::generate::hcl::align(&block_text)))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1179,108 +1179,6 @@ fn join_gap(gap: &str, at_start: bool) -> String {
     s
 }
 
-/// Brackets still open at the end of a line (strings skipped).
-fn open_brackets(line: &str) -> i32 {
-    let mut depth = 0;
-    let mut in_str = false;
-    let mut esc = false;
-    for c in line.chars() {
-        if in_str {
-            if esc {
-                esc = false;
-            } else if c == '\\' {
-                esc = true;
-            } else if c == '"' {
-                in_str = false;
-            }
-            continue;
-        }
-        match c {
-            '"' => in_str = true,
-            '#' => break,
-            '{' | '[' | '(' => depth += 1,
-            '}' | ']' | ')' => depth -= 1,
-            _ => {}
-        }
-    }
-    depth
-}
-
-/// `(indent, key, value)` of a one-line `key = value`.
-fn attr_line(line: &str) -> Option<(usize, String, String)> {
-    let indent = line.len() - line.trim_start().len();
-    let t = &line[indent..];
-    let (k, rest) = if let Some(r) = t.strip_prefix('"') {
-        let end = r.find('"')?;
-        (format!("\"{}\"", &r[..end]), &r[end + 1..])
-    } else {
-        let end = t.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))?;
-        if end == 0 {
-            return None;
-        }
-        (t[..end].to_string(), &t[end..])
-    };
-    let rest = rest.trim_start();
-    let v = rest.strip_prefix('=')?;
-    if v.starts_with('=') || open_brackets(v) != 0 || v.contains("<<") {
-        return None;
-    }
-    Some((indent, k, v.trim().to_string()))
-}
-
-/// Aligns the `=` of consecutive one-line attributes at the same indentation (as `terraform fmt`).
-pub fn align(text: &str) -> String {
-    let lines: Vec<&str> = text.split('\n').collect();
-    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    let mut i = 0;
-    let mut heredoc: Option<String> = None;
-    while i < lines.len() {
-        if let Some(end) = &heredoc {
-            if lines[i].trim() == end {
-                heredoc = None;
-            }
-            i += 1;
-            continue;
-        }
-        if let Some(p) = lines[i].find("<<") {
-            let d: String = lines[i][p + 2..]
-                .trim_start_matches('-')
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            if !d.is_empty() {
-                heredoc = Some(d);
-                i += 1;
-                continue;
-            }
-        }
-        let Some((ind, _, _)) = attr_line(lines[i]) else {
-            i += 1;
-            continue;
-        };
-        let mut j = i;
-        let mut group = Vec::new();
-        while j < lines.len() {
-            match attr_line(lines[j]) {
-                Some((ind2, k, v)) if ind2 == ind => group.push((k, v)),
-                _ => break,
-            }
-            j += 1;
-        }
-        let w = group
-            .iter()
-            .map(|(k, _)| k.chars().count())
-            .max()
-            .unwrap_or(0);
-        for (n, (k, v)) in group.iter().enumerate() {
-            let pad = w - k.chars().count();
-            out[i + n] = format!("{}{k}{} = {v}", " ".repeat(ind), " ".repeat(pad));
-        }
-        i = j;
-    }
-    out.join("\n")
-}
-
 /// A traversal from a variable (`aws_x.name.attr[...]`, `module.m.out`): the variable's name,
 /// the traversal and its operators.
 fn variable_traversal(e: &Expression) -> Option<(&str, &Traversal, Vec<&TraversalOperator>)> {
@@ -1305,14 +1203,6 @@ fn attr_at(ops: &[&TraversalOperator], i: usize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn align_matches_terraform_fmt() {
-        let src = "resource \"a\" \"b\" {\n  x = 1\n  abcd = 2\n  # c\n  e = 3 # t\n  ffff = [\n    1,\n  ]\n  g = { a = 1 }\n}";
-        let want = "resource \"a\" \"b\" {\n  x    = 1\n  abcd = 2\n  # c\n  e = 3 # t\n  ffff = [\n    1,\n  ]\n  g = { a = 1 }\n}";
-        assert_eq!(align(src), want);
-        assert_eq!(align(want), want);
-    }
 
     #[test]
     fn removed_block_takes_its_comments() {
